@@ -1,0 +1,66 @@
+"""ProdReady: career readiness for production leadership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.catalogue.loader import load_catalogue
+from app.extensions import csrf, db, login_manager, migrate
+from config import Config, config_from_env
+
+
+def create_app(config: type[Config] | Config | None = None) -> Flask:
+    """Build a configured application; nothing happens at import time.
+
+    Without an argument the config class is chosen by PRODREADY_ENV (development by default),
+    which is what `flask` and gunicorn (`app:create_app()`) use.
+    """
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(config or config_from_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from app import models  # noqa: F401  (registers the tables on the metadata)
+    from app.auth.session import configure_login
+
+    configure_login(login_manager)
+
+    # The catalogue is read once per process and never mutated (frozen pydantic models).
+    app.extensions["catalogue"] = load_catalogue(app.config["QUESTIONS_DIR"])
+
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from app.errors import register_error_handlers
+    from app.web import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _migrations_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.profile.routes import bp as profile_bp
+    from app.roles.routes import bp as roles_bp
+
+    for bp in (main_bp, auth_bp, roles_bp, profile_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.catalogue.cli import questions_cli
+
+    app.cli.add_command(questions_cli)

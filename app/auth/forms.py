@@ -1,0 +1,82 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN
+
+PASSWORD_HINT = (
+    f"{PASSWORD_MIN} to {PASSWORD_MAX} characters. A passphrase of a few words works well."
+)
+
+
+def password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Enter a password."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+            ),
+        ],
+        description=PASSWORD_HINT,
+        render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX},
+    )
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field() -> EmailField:
+    return EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Length(max=254, message="That address is too long."),
+            Email(message="Enter a valid email address, like name@example.com."),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class RegisterForm(FlaskForm):
+    email = email_field()
+    display_name = StringField(
+        "Display name",
+        validators=[
+            DataRequired(message="Tell us what to call you."),
+            Length(max=80, message="Keep it under 80 characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    password = password_field("Password")
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[
+            DataRequired(message="Type the password again."),
+            EqualTo("password", message="The two passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(message="Enter your password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Log in")
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField("Log out")

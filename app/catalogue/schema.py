@@ -1,0 +1,260 @@
+"""Strict models of the YAML files in `questions/`.
+
+Every model forbids unknown keys and is frozen: the catalogue is read once at start-up and never
+changes while the process runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+SKILL_WEIGHT_TOTAL = 100
+"""The skill weights of one role add up to exactly this number."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sources.yaml -------------------------------------------------------------------------
+
+
+class Source(Strict):
+    id: Slug
+    title: Text
+    publisher: Text
+    published: date | None = None
+    file: Text
+
+
+class SourcesFile(Strict):
+    sources: list[Source] = Field(min_length=1)
+
+
+# --- skills.yaml --------------------------------------------------------------------------
+
+
+class Skill(Strict):
+    id: Slug
+    name: Text
+    description: Text
+    advice: Text = Field(description="What to do to get better at this skill.")
+
+
+class SkillsFile(Strict):
+    skills: list[Skill] = Field(min_length=1)
+
+
+# --- roles/<slug>.yaml --------------------------------------------------------------------
+
+
+class EducationLevel(StrEnum):
+    """Ordered from lowest to highest; `rank` compares them."""
+
+    NONE = "none"
+    HIGH_SCHOOL = "high_school"
+    ASSOCIATE = "associate"
+    BACHELOR = "bachelor"
+    MASTER = "master"
+    DOCTORATE = "doctorate"
+
+    @property
+    def rank(self) -> int:
+        return list(EducationLevel).index(self)
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "No formal requirement",
+            "high_school": "High-school diploma",
+            "associate": "Associate degree",
+            "bachelor": "Bachelor's degree",
+            "master": "Master's degree",
+            "doctorate": "Doctorate",
+        }[self.value]
+
+
+class Expectation(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+    OPTIONAL = "optional"
+
+
+class Sourced(Strict):
+    sources: list[Slug] = Field(min_length=1)
+
+
+class TextList(Sourced):
+    items: list[Text] = Field(min_length=1)
+
+
+class RoleSkill(Strict):
+    skill: Slug
+    weight: int = Field(gt=0, le=SKILL_WEIGHT_TOTAL)
+    why: Text
+
+
+class RoleSkills(Sourced):
+    items: list[RoleSkill] = Field(min_length=1)
+
+
+class EducationRequirement(Sourced):
+    minimum_level: EducationLevel
+    expectation: Expectation
+    typical_level: EducationLevel
+    fields: list[Text] = Field(min_length=1)
+    note: Text
+
+
+class MbaRequirement(Sourced):
+    expectation: Expectation
+    note: Text
+
+
+class YearsRequirement(Sourced):
+    minimum_years: float = Field(ge=0, le=40)
+    expectation: Expectation
+    stated_as: Text = Field(description="How the article words it, paraphrased.")
+    note: Text
+
+
+class CertificationRequirement(Strict):
+    name: Text
+    full_name: Text
+    expectation: Expectation
+
+
+class Certifications(Sourced):
+    items: list[CertificationRequirement] = Field(default_factory=list)
+    note: Text
+
+
+class Qualifications(Strict):
+    education: EducationRequirement
+    mba: MbaRequirement
+    years_experience: YearsRequirement
+    years_management: YearsRequirement
+    certifications: Certifications
+
+
+class CareerPath(Sourced):
+    comes_from: list[Text] = Field(min_length=1)
+    advances_to: list[Text] = Field(min_length=1)
+    note: Text | None = None
+
+
+class SalaryFact(Strict):
+    title: Text
+    measure: Literal["average", "median", "25th percentile", "75th percentile"]
+    amount_usd: int = Field(gt=0)
+    year: int = Field(ge=1990, le=2100)
+    reported_by: Text
+    source: Slug
+
+
+class Salary(Strict):
+    facts: list[SalaryFact] = Field(default_factory=list)
+    note: Text
+
+
+class Role(Strict):
+    slug: Slug
+    name: Text
+    short_name: Text
+    titles: TitleList
+    summary: Summary
+    duties: TextList
+    skills: RoleSkills
+    qualifications: Qualifications
+    path: CareerPath
+    salary: Salary
+    order: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _weights_add_up(self) -> Role:
+        total = sum(s.weight for s in self.skills.items)
+        if total != SKILL_WEIGHT_TOTAL:
+            raise ValueError(
+                f"skill weights add up to {total}; they must add up to {SKILL_WEIGHT_TOTAL}"
+            )
+        seen: set[str] = set()
+        for s in self.skills.items:
+            if s.skill in seen:
+                raise ValueError(f"skill {s.skill!r} is listed twice")
+            seen.add(s.skill)
+        return self
+
+
+class TitleList(Sourced):
+    items: list[Text] = Field(min_length=1)
+
+
+class Summary(Sourced):
+    text: Text
+
+
+# --- items/<skill>.yaml -------------------------------------------------------------------
+
+
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=80)]
+
+
+class SelfRatingItem(Strict):
+    id: ItemId
+    kind: Literal["self_rating"]
+    prompt: Text
+    levels: dict[Literal[1, 2, 3, 4, 5], Text]
+
+    @model_validator(mode="after")
+    def _five_levels(self) -> SelfRatingItem:
+        if sorted(self.levels) != [1, 2, 3, 4, 5]:
+            raise ValueError("levels must describe each of 1, 2, 3, 4 and 5")
+        return self
+
+
+class Option(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z]$")]
+    text: Text
+    correct: bool = False
+
+
+class ChoiceItem(Strict):
+    id: ItemId
+    kind: Literal["knowledge", "scenario"]
+    select: Literal["single", "multiple"]
+    prompt: Text
+    options: list[Option] = Field(min_length=2, max_length=8)
+    explanation: Text
+    source: Slug | None = None
+
+    @model_validator(mode="after")
+    def _options_consistent(self) -> ChoiceItem:
+        ids = [o.id for o in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError("option ids must be unique within an item")
+        correct = sum(o.correct for o in self.options)
+        if correct == 0:
+            raise ValueError("at least one option must be correct")
+        if self.select == "single" and correct != 1:
+            raise ValueError("a single-choice item has exactly one correct option")
+        if correct == len(self.options):
+            raise ValueError("at least one option must be wrong")
+        return self
+
+
+Item = Annotated[SelfRatingItem | ChoiceItem, Field(discriminator="kind")]
+
+
+class ItemsFile(Strict):
+    skill: Slug
+    items: list[Item] = Field(min_length=1)
+
+
+Role.model_rebuild()

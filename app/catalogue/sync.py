@@ -1,0 +1,46 @@
+"""Store catalogue items as immutable versions in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, tuple_
+
+from app.catalogue.loader import CatalogueItem
+from app.extensions import db
+from app.models import ItemVersion
+from app.services.upsert import insert_ignore
+
+
+def ensure_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:
+    """Make sure each item's current content is stored; return item id -> version id.
+
+    Idempotent and safe under concurrency: inserts skip rows that already exist.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    rows = [
+        {
+            "item_id": it.id,
+            "content_hash": it.content_hash,
+            "skill_id": it.skill_id,
+            "kind": it.kind,
+            "content": it.content.model_dump(mode="json"),
+        }
+        for it in items
+    ]
+    keys = [(it.id, it.content_hash) for it in items]
+    found = _lookup(keys)
+    missing = [row for row in rows if (row["item_id"], row["content_hash"]) not in found]
+    if missing:
+        db.session.execute(insert_ignore(ItemVersion, ["item_id", "content_hash"]), missing)
+        found = _lookup(keys)
+    return {item_id: found[(item_id, h)] for item_id, h in keys}
+
+
+def _lookup(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    stmt = select(ItemVersion.item_id, ItemVersion.content_hash, ItemVersion.id).where(
+        tuple_(ItemVersion.item_id, ItemVersion.content_hash).in_(keys)
+    )
+    return {(r.item_id, r.content_hash): r.id for r in db.session.execute(stmt)}

@@ -1,0 +1,56 @@
+"""Error pages in the base layout: 400 (incl. CSRF), 403, 404, 405, 413, 500."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Please go back and try again."),
+    403: ("Forbidden", "You do not have access to that page."),
+    404: ("Page not found", "We could not find that page. It may have moved, or never existed."),
+    405: ("Method not allowed", "That page cannot be used like that."),
+    409: ("Conflict", "That action clashes with the current state. Reload the page and retry."),
+    413: ("Too large", "That request was larger than we accept."),
+    422: ("Unprocessable", "Some of what was sent is not valid."),
+    429: ("Too many requests", "Please wait a moment before trying again."),
+    500: (
+        "Something went wrong",
+        "An unexpected error happened on our side. Nothing you had "
+        "saved is lost; please try again in a moment.",
+    ),
+}
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            "Your form expired or was sent from somewhere else, so it was not saved. "
+            "Please go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        detail = error.description if code in (400, 409, 422) and error.description else None
+        if detail and detail == type(error).description:
+            detail = None
+        return render_error(code, detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=error)
+        return render_error(500)

@@ -1,0 +1,6 @@
+"""SQLAlchemy models; importing this package registers every table on the metadata."""
+
+from app.models.item_version import ItemVersion
+from app.models.user import User
+
+__all__ = ["ItemVersion", "User"]

@@ -1,0 +1,1 @@
+"""Business logic as plain functions; views call these and stay thin."""

@@ -1,0 +1,35 @@
+"""Small helpers shared by the blueprints and the templates."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from app.auth.forms import LogoutForm
+from app.catalogue import catalogue
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _globals() -> dict:
+        return {"logout_form": LogoutForm(), "catalogue": catalogue()}
+
+    @app.template_filter("usd")
+    def _usd(amount: int) -> str:
+        return f"${amount:,}"
+
+    @app.template_filter("years")
+    def _years(value: float) -> str:
+        text = f"{value:.1f}".rstrip("0").rstrip(".")
+        return f"{text} year" + ("" if text == "1" else "s")

@@ -1,0 +1,159 @@
+"""Shared fixtures: an app per database backend, migrated with Alembic, cleaned per test.
+
+Every test that uses `app` runs on SQLite and, when TEST_DATABASE_URL points at a reachable
+PostgreSQL, on PostgreSQL too. With REQUIRE_POSTGRES=1 (CI) an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+from app.services import accounts
+from config import TestConfig
+
+PASSWORD = "correct horse battery staple"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.exit(f"PostgreSQL required but unreachable at {url}: {exc}", returncode=3)
+        return None
+    return url
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend_url" in metafunc.fixturenames:
+        params = [pytest.param("sqlite", id="sqlite")]
+        params.append(
+            pytest.param("postgresql", id="postgresql")
+            if metafunc.config.stash.get(PG_KEY, None)
+            else pytest.param(
+                "postgresql",
+                id="postgresql",
+                marks=pytest.mark.skip(reason="PostgreSQL not reachable at TEST_DATABASE_URL"),
+            )
+        )
+        metafunc.parametrize("backend_url", params, indirect=True, scope="session")
+
+
+PG_KEY = pytest.StashKey[str | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[PG_KEY] = _postgres_url()
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = request.config.stash[PG_KEY]
+    _reset_postgres(url)
+    return url
+
+
+def make_config(url: str, **overrides: object) -> type[TestConfig]:
+    return type("BoundTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(backend_url: str) -> Iterator[Flask]:
+    application = create_app(make_config(backend_url))
+    with application.app_context():
+        upgrade()  # the real migrations, not create_all
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                db.session.execute(sa.text(f"DELETE FROM {name}"))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    def _make(email: str = "ada@example.com", name: str = "Ada", role: str | None = None) -> int:
+        with app.app_context():
+            user = accounts.register_user(email, name, PASSWORD)
+            if role:
+                accounts.set_target_role(user, role)
+            return user.id
+
+    return _make
+
+
+def login(client: FlaskClient, email: str = "ada@example.com", password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def user_client(client: FlaskClient, make_user) -> FlaskClient:
+    """A client logged in as a user whose target role is Production Manager."""
+    make_user(role="production-manager")
+    response = login(client)
+    assert response.status_code == 302
+    return client
+
+
+def get_user(app: Flask, email: str = "ada@example.com") -> User:
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        db.session.expunge(user)
+        return user
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"

@@ -1,0 +1,171 @@
+"""Strict validation of the question files: each kind of error names the file and the path."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.catalogue.loader import CatalogueError, load_catalogue
+from tests.conftest import QUESTIONS_DIR
+
+
+@pytest.fixture
+def bank(tmp_path: Path) -> Path:
+    target = tmp_path / "questions"
+    shutil.copytree(QUESTIONS_DIR, target)
+    return target
+
+
+def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def problems(directory: Path) -> str:
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(directory)
+    return "\n".join(info.value.problems)
+
+
+def test_the_real_bank_loads():
+    cat = load_catalogue(QUESTIONS_DIR)
+    assert set(cat.roles) == {
+        "production-manager",
+        "head-of-production",
+        "production-executive",
+        "chief-production-officer",
+    }
+    assert len(cat.items) >= 150
+
+
+def test_every_role_skill_has_three_self_ratings_and_three_choice_items():
+    cat = load_catalogue(QUESTIONS_DIR)
+    for role in cat.roles.values():
+        for rs in role.skills.items:
+            entries = cat.items_by_skill[rs.skill]
+            kinds = [e.kind for e in entries]
+            assert kinds.count("self_rating") >= 3, rs.skill
+            assert len(kinds) - kinds.count("self_rating") >= 3, rs.skill
+
+
+def test_unknown_key(bank):
+    edit_yaml(bank / "roles/production-manager.yaml", lambda d: d.update(colour="blue"))
+    assert "roles/production-manager.yaml: colour: Extra inputs are not permitted" in problems(bank)
+
+
+def test_missing_field(bank):
+    edit_yaml(bank / "roles/head-of-production.yaml", lambda d: d["qualifications"].pop("mba"))
+    assert "roles/head-of-production.yaml: qualifications.mba: Field required" in problems(bank)
+
+
+def test_duplicate_skill_id(bank):
+    edit_yaml(bank / "skills.yaml", lambda d: d["skills"].append(dict(d["skills"][0])))
+    assert "skills.yaml: skills: duplicate skill id 'leadership'" in problems(bank)
+
+
+def test_duplicate_item_id(bank):
+    def dup(d: dict) -> None:
+        d["items"].append(dict(d["items"][0]))
+
+    edit_yaml(bank / "items/marketing.yaml", dup)
+    assert "items/marketing.yaml: items.9.id: duplicate item id 'marketing.self.launch'" in (
+        problems(bank)
+    )
+
+
+def test_role_naming_unknown_skill(bank):
+    def rename(d: dict) -> None:
+        d["skills"]["items"][0]["skill"] = "juggling"
+
+    edit_yaml(bank / "roles/production-manager.yaml", rename)
+    assert (
+        "roles/production-manager.yaml: skills.items.0.skill: unknown skill 'juggling'"
+        in problems(bank)
+    )
+
+
+def test_weights_must_add_up_to_100(bank):
+    def bump(d: dict) -> None:
+        d["skills"]["items"][0]["weight"] += 1
+
+    edit_yaml(bank / "roles/production-executive.yaml", bump)
+    assert "skill weights add up to 101; they must add up to 100" in problems(bank)
+
+
+def test_unknown_source(bank):
+    def cite(d: dict) -> None:
+        d["duties"]["sources"] = ["wikipedia"]
+
+    edit_yaml(bank / "roles/chief-production-officer.yaml", cite)
+    assert (
+        "roles/chief-production-officer.yaml: duties.sources: unknown source 'wikipedia'"
+        in problems(bank)
+    )
+
+
+def test_invalid_yaml(bank):
+    (bank / "skills.yaml").write_text("skills: [unclosed\n")
+    assert "skills.yaml: not valid YAML" in problems(bank)
+
+
+def test_item_file_for_unknown_skill(bank):
+    edit_yaml(bank / "items/marketing.yaml", lambda d: d.update(skill="juggling"))
+    assert "items/marketing.yaml: skill: unknown skill 'juggling'" in problems(bank)
+
+
+def test_single_choice_item_with_two_correct_options(bank):
+    def two_correct(d: dict) -> None:
+        item = next(i for i in d["items"] if i.get("select") == "single")
+        for option in item["options"][:2]:
+            option["correct"] = True
+
+    edit_yaml(bank / "items/analysis.yaml", two_correct)
+    assert "a single-choice item has exactly one correct option" in problems(bank)
+
+
+def test_self_rating_needs_all_five_levels(bank):
+    edit_yaml(bank / "items/leadership.yaml", lambda d: d["items"][0]["levels"].pop(5))
+    assert "levels must describe each of 1, 2, 3, 4 and 5" in problems(bank)
+
+
+def test_too_few_items_for_a_role_skill(bank):
+    def keep_two_self_ratings(d: dict) -> None:
+        d["items"] = [i for i in d["items"] if i["kind"] != "self_rating"] + [
+            i for i in d["items"] if i["kind"] == "self_rating"
+        ][:2]
+
+    edit_yaml(bank / "items/marketing.yaml", keep_two_self_ratings)
+    assert "skill 'marketing' has 2 self-rating and 6 knowledge/scenario items" in problems(bank)
+
+
+def test_slug_must_match_file_name(bank):
+    (bank / "roles/production-manager.yaml").rename(bank / "roles/pm.yaml")
+    assert "roles/pm.yaml: slug: 'production-manager' does not match the file name" in problems(
+        bank
+    )
+
+
+def test_catalogue_is_immutable():
+    cat = load_catalogue(QUESTIONS_DIR)
+    role = cat.roles["production-manager"]
+    with pytest.raises(Exception):  # noqa: B017, PT011 - pydantic raises ValidationError
+        role.name = "changed"
+    with pytest.raises(TypeError):
+        cat.roles["x"] = role  # type: ignore[index]
+
+
+def test_editing_an_item_changes_its_version_hash(bank):
+    before = load_catalogue(bank).items["lean.know.pull"].content_hash
+
+    def edit(d: dict) -> None:
+        item = next(i for i in d["items"] if i["id"] == "lean.know.pull")
+        item["explanation"] += " Edited."
+
+    edit_yaml(bank / "items/lean-improvement.yaml", edit)
+    after = load_catalogue(bank).items["lean.know.pull"].content_hash
+    assert before != after

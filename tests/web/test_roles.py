@@ -1,0 +1,68 @@
+"""Role pages show the catalogue's facts with their sources."""
+
+from __future__ import annotations
+
+import pytest
+
+ROLE_FACTS = {
+    "production-manager": ["Operations Manager", "CPIM", "3 years", "Exploring careers"],
+    "head-of-production": [
+        "Supply chain and inventory",
+        "Vice President of Production",
+        "High-school diploma",
+        "What Does a Head Of Production Do?",
+    ],
+    "production-executive": [
+        "Production Director / Vice President of Production / Industrial Production Manager",
+        "$97,140",
+        "$127,590",
+        "2016",
+        "Industrial technology",
+        "Job Description for a Production Executive",
+    ],
+    "chief-production-officer": [
+        "10 years",
+        "MBA",
+        "$105,919",
+        "Associate product manager",
+        "How To Become a Chief Production Officer in 4 Steps",
+    ],
+}
+
+
+@pytest.mark.parametrize("slug", sorted(ROLE_FACTS))
+def test_role_page_shows_titles_skills_qualifications_salary_and_sources(client, slug):
+    response = client.get(f"/roles/{slug}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for fact in ROLE_FACTS[slug]:
+        assert fact in html, fact
+    for heading in ("Skills and how much each counts", "Qualifications", "Career path", "Salary"):
+        assert heading in html
+
+
+def test_roles_list_shows_all_four_in_order(client):
+    html = client.get("/roles").get_data(as_text=True)
+    positions = [
+        html.index(name)
+        for name in (
+            "Production Manager",
+            "Head of Production",
+            "Production Executive",
+            "Chief Production Officer",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("slug", ["nope", "production_manager", "PRODUCTION-MANAGER", "x" * 300])
+def test_unknown_slug_is_a_404_page(client, slug):
+    response = client.get(f"/roles/{slug}")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+
+
+def test_unknown_url_is_a_404_page(client):
+    response = client.get("/definitely/not/here")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
