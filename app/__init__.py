@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import Engine, event
 
 from app.catalogue.loader import load_catalogue
 from app.extensions import csrf, db, login_manager, migrate
@@ -23,6 +24,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
 
     db.init_app(app)
+    with app.app_context():
+        _configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -46,6 +49,19 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     return app
 
 
+def _configure_sqlite(engine: Engine) -> None:
+    """SQLite needs foreign keys switched on per connection (for ON DELETE CASCADE)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
 def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
@@ -54,9 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.profile.routes import bp as profile_bp
+    from app.quiz.routes import bp as quiz_bp
     from app.roles.routes import bp as roles_bp
 
-    for bp in (main_bp, auth_bp, roles_bp, profile_bp):
+    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp):
         app.register_blueprint(bp)
 
 

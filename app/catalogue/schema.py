@@ -210,7 +210,7 @@ class SelfRatingItem(Strict):
     id: ItemId
     kind: Literal["self_rating"]
     prompt: Text
-    levels: dict[Literal[1, 2, 3, 4, 5], Text]
+    levels: dict[int, Text]
 
     @model_validator(mode="after")
     def _five_levels(self) -> SelfRatingItem:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.forms import password_field
 from app.catalogue.loader import Catalogue
 
 
-def role_choices(cat: Catalogue) -> list[tuple[str, str]]:
-    return [(r.slug, r.name) for r in cat.roles_in_order()]
+def role_choices(cat: Catalogue) -> list[SelectChoice]:
+    return [SelectChoice(r.slug, r.name) for r in cat.roles_in_order()]
 
 
 class ChooseRoleForm(FlaskForm):

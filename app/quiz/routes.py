@@ -1,0 +1,228 @@
+"""Quiz list, attempts (one question per page), review, submit and results."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.catalogue import catalogue
+from app.errors import render_error
+from app.quiz.forms import StartForm, SubmitAttemptForm, answer_form
+from app.services import attempts as svc
+from app.services.quizzes import find_quiz, quizzes_for_role
+from app.services.scoring import weakest
+
+bp = Blueprint("quiz", __name__)
+
+
+@bp.errorhandler(svc.AttemptNotFoundError)
+def _not_found(error: Exception) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify(error="No such attempt or question."), 404
+    return render_error(404)
+
+
+@bp.errorhandler(svc.AttemptClosedError)
+def _closed(error: Exception) -> tuple[Response | str, int]:
+    message = "This attempt has already been submitted, so its answers can no longer change."
+    if _wants_json():
+        return jsonify(error=message), 409
+    return render_error(409, message)
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _role_slug() -> str | None:
+    return current_user.target_role
+
+
+@bp.route("/quizzes")
+@login_required
+def index() -> str | Response:
+    slug = request.args.get("role") or _role_slug()
+    cat = catalogue()
+    if slug not in cat.roles:
+        if request.args.get("role"):
+            abort(404)
+        flash("Choose a target role first: quizzes are built from its skills.", "info")
+        return redirect(url_for("profile.choose_role"))
+    quizzes = quizzes_for_role(cat, slug)
+    statuses = svc.quiz_statuses(current_user.id, [q.key for q in quizzes])
+    return render_template(
+        "quiz/index.html",
+        role=cat.roles[slug],
+        quizzes=quizzes,
+        statuses=statuses,
+        start_form=StartForm(),
+    )
+
+
+@bp.route("/quizzes/<quiz_key>/start", methods=["POST"])
+@login_required
+def start(quiz_key: str) -> Response:
+    cat = catalogue()
+    role_slug = request.form.get("role") or _role_slug() or ""
+    if role_slug not in cat.roles:
+        abort(400, description="Choose a target role before starting a quiz.")
+    quiz = find_quiz(cat, quiz_key, role_slug)
+    if quiz is None:
+        abort(404)
+    attempt = svc.start_attempt(current_user.id, quiz, cat, random.Random())
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+def _position(questions: list[svc.Question]) -> int:
+    """The question to show: ?q=N if valid, else the first unanswered one."""
+    requested = request.args.get("q", type=int)
+    if requested is not None:
+        if not 1 <= requested <= len(questions):
+            abort(404)
+        return requested
+    unanswered = [q.position for q in questions if not q.answered and not q.skipped]
+    return unanswered[0] if unanswered else len(questions)
+
+
+def _render_question(attempt, questions, position, form, error=None, status=200):
+    question = questions[position - 1]
+    answered = sum(1 for q in questions if q.answered)
+    return render_template(
+        "quiz/question.html",
+        attempt=attempt,
+        question=question,
+        questions=questions,
+        form=form,
+        answered=answered,
+        error=error,
+        skill=catalogue().skills[question.skill_id],
+    ), status
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> tuple[str, int] | Response:
+    attempt = svc.get_attempt(current_user.id, attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    questions = svc.load_questions(attempt_id)
+    if request.args.get("q") is None and all(q.answered or q.skipped for q in questions):
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
+    position = _position(questions)
+    return _render_question(attempt, questions, position, answer_form(questions[position - 1]))
+
+
+@bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
+@login_required
+def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
+    position = request.form.get("position", type=int)
+    if position is None:
+        abort(400, description="The question number is missing.")
+    skip = "skip" in request.form
+    try:
+        svc.save_answer(
+            current_user.id, attempt_id, position, request.form.getlist("answer"), skip=skip
+        )
+    except svc.InvalidAnswerError as exc:
+        if _wants_json():
+            return jsonify(error=str(exc)), 422
+        attempt = svc.get_attempt(current_user.id, attempt_id)
+        questions = svc.load_questions(attempt_id)
+        form = answer_form(questions[position - 1], formdata=request.form)
+        return _render_question(attempt, questions, position, form, error=str(exc), status=422)
+    if _wants_json():
+        return jsonify(saved=True, position=position, skipped=skip)
+    attempt = svc.get_attempt(current_user.id, attempt_id)
+    if position >= attempt.item_count:
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int) -> str | Response:
+    attempt = svc.get_attempt(current_user.id, attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    questions = svc.load_questions(attempt_id)
+    unanswered = [q for q in questions if not q.answered]
+    return render_template(
+        "quiz/review.html",
+        attempt=attempt,
+        questions=questions,
+        unanswered=unanswered,
+        form=SubmitAttemptForm(),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int) -> tuple[str, int] | Response:
+    attempt = svc.get_attempt(current_user.id, attempt_id)
+    if attempt.is_submitted:
+        flash("This attempt was already submitted; here are its results.", "info")
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    form = SubmitAttemptForm()
+    questions = svc.load_questions(attempt_id)
+    unanswered = [q for q in questions if not q.answered]
+    if unanswered and not form.skip_unanswered.data:
+        form.skip_unanswered.errors = [
+            f"{len(unanswered)} question(s) are unanswered. Answer them, or tick the box to "
+            "skip them on purpose."
+        ]
+        return render_template(
+            "quiz/review.html",
+            attempt=attempt,
+            questions=questions,
+            unanswered=unanswered,
+            form=form,
+        ), 422
+    if svc.submit_attempt(current_user.id, attempt_id, catalogue()):
+        flash("Submitted. Here is how you did.", "success")
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int) -> str | Response:
+    attempt = svc.get_attempt(current_user.id, attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
+    scores = svc.skill_scores(attempt_id)
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        scores=scores,
+        weakest=weakest(scores),
+        questions=svc.load_questions(attempt_id),
+        retake_form=StartForm(),
+    )
+
+
+@bp.route("/attempts")
+@login_required
+def history() -> str:
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = current_app.config["ATTEMPTS_PER_PAGE"]
+    attempts, total = svc.list_attempts(current_user.id, page, per_page)
+    pages = max(math.ceil(total / per_page), 1)
+    if page > pages:
+        abort(404)
+    return render_template(
+        "quiz/history.html", attempts=attempts, page=page, pages=pages, total=total
+    )

@@ -1,0 +1,365 @@
+"""Starting, answering and submitting attempts, each in one transaction.
+
+Exactly-once is enforced by the database, not by checks in Python:
+- an answer is unique per attempt item and written as an upsert;
+- answering first touches the attempt row with `WHERE status = 'in_progress'`, which takes
+  the row's write lock, so an answer and a submit never interleave;
+- submitting is `UPDATE ... SET status = 'submitted' WHERE status = 'in_progress'`, and only the
+  request whose update changed a row computes and stores the scores.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.catalogue.loader import ITEM_ADAPTER, Catalogue
+from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
+from app.catalogue.sync import ensure_versions
+from app.extensions import db
+from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore
+from app.models.attempt import IN_PROGRESS, SUBMITTED
+from app.services import scoring
+from app.services.quizzes import Quiz, pick_items
+from app.services.upsert import upsert
+
+
+class AttemptNotFoundError(Exception):
+    """No such attempt or item for this user (shown as 404)."""
+
+
+class AttemptClosedError(Exception):
+    """The attempt is already submitted (shown as 409)."""
+
+
+class InvalidAnswerError(ValueError):
+    """The answer does not fit the question (shown as 422)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of an attempt as asked, with the saved answer if any."""
+
+    position: int
+    attempt_item_id: int
+    skill_id: str
+    item: SelfRatingItem | ChoiceItem
+    rating: int | None
+    chosen: frozenset[str]
+    skipped: bool
+
+    @property
+    def answered(self) -> bool:
+        return self.rating is not None or bool(self.chosen)
+
+    @property
+    def is_self_rating(self) -> bool:
+        return isinstance(self.item, SelfRatingItem)
+
+    def options(self) -> list[Option]:
+        """Choice options in an order shuffled once per attempt item (stable on reload)."""
+        assert isinstance(self.item, ChoiceItem)
+        options = list(self.item.options)
+        random.Random(self.attempt_item_id).shuffle(options)
+        return options
+
+    def correct(self) -> frozenset[str]:
+        assert isinstance(self.item, ChoiceItem)
+        return frozenset(o.id for o in self.item.options if o.correct)
+
+    def to_scoring(self) -> scoring.AnsweredItem:
+        if isinstance(self.item, SelfRatingItem):
+            return scoring.AnsweredItem(self.skill_id, "self_rating", rating=self.rating)
+        return scoring.AnsweredItem(
+            self.skill_id,
+            self.item.kind,
+            chosen=self.chosen,
+            correct=self.correct(),
+            select=self.item.select,
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def find_in_progress(user_id: int, quiz_key: str) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user_id, Attempt.quiz_key == quiz_key, Attempt.status == IN_PROGRESS
+        )
+    )
+
+
+def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) -> Attempt:
+    """Resume the quiz's attempt in progress, or start a new one pinned to current versions."""
+    existing = find_in_progress(user_id, quiz.key)
+    if existing is not None:
+        return existing
+    items = pick_items(cat, quiz, rng)
+    version_ids = ensure_versions(items)
+    attempt = Attempt(
+        user_id=user_id,
+        quiz_key=quiz.key,
+        role_slug=quiz.role_slug,
+        title=quiz.title,
+        status=IN_PROGRESS,
+        item_count=len(items),
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+        db.session.add_all(
+            AttemptItem(attempt_id=attempt.id, position=n, item_version_id=version_ids[it.id])
+            for n, it in enumerate(items, start=1)
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Another request started the same quiz a moment ago: resume that one instead.
+        db.session.rollback()
+        existing = find_in_progress(user_id, quiz.key)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def get_attempt(user_id: int, attempt_id: int) -> Attempt:
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+    )
+    if attempt is None:
+        raise AttemptNotFoundError(attempt_id)
+    return attempt
+
+
+def load_questions(attempt_id: int) -> list[Question]:
+    """Every question of the attempt with its saved answer, in one query."""
+    rows = db.session.execute(
+        select(
+            AttemptItem.position,
+            AttemptItem.id,
+            ItemVersion.skill_id,
+            ItemVersion.content,
+            Answer.rating,
+            Answer.choices,
+            Answer.skipped,
+        )
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .outerjoin(Answer, Answer.attempt_item_id == AttemptItem.id)
+        .where(AttemptItem.attempt_id == attempt_id)
+        .order_by(AttemptItem.position)
+    )
+    return [
+        Question(
+            position=r.position,
+            attempt_item_id=r.id,
+            skill_id=r.skill_id,
+            item=ITEM_ADAPTER.validate_python(r.content),
+            rating=r.rating,
+            chosen=frozenset(r.choices.split(",")) if r.choices else frozenset(),
+            skipped=bool(r.skipped),
+        )
+        for r in rows
+    ]
+
+
+def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[str, Any]:
+    """Turn submitted form values into answer columns, or raise InvalidAnswerError."""
+    if isinstance(item, SelfRatingItem):
+        if len(values) != 1 or values[0] not in {"1", "2", "3", "4", "5"}:
+            raise InvalidAnswerError("Choose one of the five levels.")
+        return {"rating": int(values[0]), "choices": None, "skipped": False}
+    valid = {o.id for o in item.options}
+    chosen = set(values)
+    if not chosen:
+        raise InvalidAnswerError("Choose an answer, or skip the question.")
+    if not chosen <= valid:
+        raise InvalidAnswerError("That is not one of this question's options.")
+    if item.select == "single" and len(chosen) != 1:
+        raise InvalidAnswerError("Choose exactly one answer.")
+    return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
+
+
+def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
+    """Touch the attempt while it is in progress (taking its row lock), else raise."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.user_id == user_id,
+            Attempt.status == IN_PROGRESS,
+        )
+        .values(last_activity_at=_now())
+    )
+    if result.rowcount == 1:
+        return
+    db.session.rollback()
+    get_attempt(user_id, attempt_id)  # raises AttemptNotFoundError for others' ids
+    raise AttemptClosedError(attempt_id)
+
+
+def _attempt_item(attempt_id: int, position: int) -> tuple[int, SelfRatingItem | ChoiceItem]:
+    row = db.session.execute(
+        select(AttemptItem.id, ItemVersion.content)
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position == position)
+    ).first()
+    if row is None:
+        raise AttemptNotFoundError(position)
+    return row.id, ITEM_ADAPTER.validate_python(row.content)
+
+
+def save_answer(
+    user_id: int, attempt_id: int, position: int, values: list[str], skip: bool = False
+) -> None:
+    """Save (or replace) the answer to one question of an open attempt."""
+    _lock_open_attempt(user_id, attempt_id)
+    try:
+        attempt_item_id, item = _attempt_item(attempt_id, position)
+        columns = (
+            {"rating": None, "choices": None, "skipped": True}
+            if skip
+            else parse_answer(item, values)
+        )
+    except (AttemptNotFoundError, InvalidAnswerError):
+        db.session.rollback()
+        raise
+    db.session.execute(
+        upsert(Answer, ["attempt_item_id"], ["rating", "choices", "skipped", "answered_at"]),
+        [
+            {
+                "attempt_id": attempt_id,
+                "attempt_item_id": attempt_item_id,
+                "answered_at": _now(),
+                **columns,
+            }
+        ],
+    )
+    db.session.commit()
+
+
+def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
+    """Submit and score the attempt; True if this call did it, False if it was already done."""
+    result = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.user_id == user_id,
+            Attempt.status == IN_PROGRESS,
+        )
+        .values(status=SUBMITTED, submitted_at=_now())
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        get_attempt(user_id, attempt_id)  # 404 for others' or unknown ids
+        return False
+    attempt = get_attempt(user_id, attempt_id)
+    results = scoring.score_skills(q.to_scoring() for q in load_questions(attempt_id))
+    db.session.add_all(
+        SkillScore(
+            attempt_id=attempt_id,
+            skill_id=r.skill_id,
+            self_score=r.self_score,
+            knowledge_score=r.knowledge_score,
+            combined_score=r.combined_score,
+            self_count=r.self_count,
+            knowledge_count=r.knowledge_count,
+        )
+        for r in results.values()
+    )
+    role = cat.roles.get(attempt.role_slug)
+    weights = {rs.skill: rs.weight for rs in role.skills.items} if role else {}
+    attempt.overall_score = scoring.overall_score(
+        {s: r.combined_score for s, r in results.items()}, weights
+    )
+    db.session.commit()
+    return True
+
+
+def skill_scores(attempt_id: int) -> list[SkillScore]:
+    return list(
+        db.session.scalars(
+            select(SkillScore)
+            .where(SkillScore.attempt_id == attempt_id)
+            .order_by(SkillScore.combined_score)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    status: str  # "not started", "in progress" or "done"
+    last_score: float | None
+    in_progress_id: int | None
+    last_submitted_id: int | None
+    attempts: int
+
+
+def quiz_statuses(user_id: int, keys: list[str]) -> dict[str, QuizStatus]:
+    """Status and latest score of each quiz for a user, in two queries whatever the history."""
+    latest = (
+        select(
+            Attempt.quiz_key,
+            func.max(Attempt.id).label("last_id"),
+            func.count(Attempt.id).label("attempts"),
+        )
+        .where(Attempt.user_id == user_id, Attempt.quiz_key.in_(keys))
+        .group_by(Attempt.quiz_key)
+    )
+    counts = {r.quiz_key: r.attempts for r in db.session.execute(latest)}
+    last_submitted = (
+        select(func.max(Attempt.id))
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.quiz_key.in_(keys),
+            Attempt.status == SUBMITTED,
+        )
+        .group_by(Attempt.quiz_key)
+    )
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.quiz_key, Attempt.status, Attempt.overall_score).where(
+            Attempt.user_id == user_id,
+            (Attempt.id.in_(last_submitted))
+            | ((Attempt.status == IN_PROGRESS) & Attempt.quiz_key.in_(keys)),
+        )
+    )
+    in_progress: dict[str, int] = {}
+    submitted: dict[str, tuple[int, float | None]] = {}
+    for r in rows:
+        if r.status == IN_PROGRESS:
+            in_progress[r.quiz_key] = r.id
+        else:
+            submitted[r.quiz_key] = (r.id, r.overall_score)
+    statuses = {}
+    for key in keys:
+        sub = submitted.get(key)
+        status = "in progress" if key in in_progress else ("done" if sub else "not started")
+        statuses[key] = QuizStatus(
+            status=status,
+            last_score=sub[1] if sub else None,
+            in_progress_id=in_progress.get(key),
+            last_submitted_id=sub[0] if sub else None,
+            attempts=counts.get(key, 0),
+        )
+    return statuses
+
+
+def list_attempts(user_id: int, page: int, per_page: int) -> tuple[list[Attempt], int]:
+    """One page of the user's attempts, newest first, and the total count."""
+    total = db.session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.user_id == user_id)
+    )
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return list(attempts), total or 0

@@ -1,0 +1,66 @@
+"""Quiz definitions and item selection over the real catalogue."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.catalogue.loader import load_catalogue
+from app.services.quizzes import find_quiz, pick_items, quizzes_for_role
+from tests.conftest import QUESTIONS_DIR
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalogue(QUESTIONS_DIR)
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "production-manager",
+        "head-of-production",
+        "production-executive",
+        "chief-production-officer",
+    ],
+)
+def test_each_role_has_a_full_assessment_and_a_quiz_per_skill(cat, slug):
+    quizzes = quizzes_for_role(cat, slug)
+    role = cat.roles[slug]
+    assert quizzes[0].is_full
+    assert {q.skill_ids[0] for q in quizzes[1:]} == {rs.skill for rs in role.skills.items}
+
+
+def test_full_assessment_samples_one_self_rating_and_two_others_per_skill(cat):
+    quiz = find_quiz(cat, "full.production-manager", "production-manager")
+    items = pick_items(cat, quiz, random.Random(1))
+    assert len(items) == 27
+    assert len({i.id for i in items}) == 27
+    for skill in quiz.skill_ids:
+        kinds = [i.kind for i in items if i.skill_id == skill]
+        assert kinds.count("self_rating") == 1
+        assert len(kinds) == 3
+
+
+def test_skill_quiz_asks_every_item_of_the_skill_self_ratings_first(cat):
+    quiz = find_quiz(cat, "skill.lean-improvement", "head-of-production")
+    items = pick_items(cat, quiz, random.Random(1))
+    assert sorted(i.id for i in items) == sorted(
+        i.id for i in cat.items_by_skill["lean-improvement"]
+    )
+    kinds = [i.kind for i in items]
+    assert kinds[:3] == ["self_rating"] * 3
+    assert "self_rating" not in kinds[3:]
+
+
+@pytest.mark.parametrize("key", ["full.astronaut", "skill.juggling", "bogus", "", "full."])
+def test_unknown_quiz_keys(cat, key):
+    assert find_quiz(cat, key, "production-manager") is None
+
+
+def test_bank_size_and_balance(cat):
+    assert len(cat.items) >= 150
+    kinds = [i.kind for i in cat.items.values()]
+    assert kinds.count("knowledge") >= 40
+    assert kinds.count("scenario") >= 40

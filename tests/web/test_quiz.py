@@ -1,0 +1,269 @@
+"""Taking quizzes end to end: start, resume, answer, submit exactly once, results."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Answer, Attempt, SkillScore
+from tests.conftest import login
+from tests.web.quiz_helpers import (
+    answer,
+    answer_all,
+    correct_values,
+    count,
+    questions,
+    start,
+    wrong_values,
+)
+
+
+def test_quiz_list_shows_full_assessment_and_skills_of_target_role(user_client):
+    html = user_client.get("/quizzes").get_data(as_text=True)
+    assert "Full assessment: Production Manager" in html
+    assert "Production scheduling and planning" in html
+    assert "Marketing" not in html  # not a Production Manager skill
+    assert html.count("Not started") == 10
+
+
+def test_quiz_list_without_target_role_asks_for_one(client, make_user):
+    make_user()
+    login(client)
+    response = client.get("/quizzes")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/choose-role"
+
+
+def test_start_shows_first_question_with_progress(user_client):
+    attempt_id = start(user_client)
+    html = user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Question 1 of 9" in html
+    assert "0 answered" in html
+    assert 'name="answer" type="radio" value="5"' in html
+
+
+def test_starting_again_resumes_the_attempt_in_progress(app, user_client):
+    first = start(user_client)
+    assert start(user_client) == first
+    assert count(app, Attempt) == 1
+
+
+def test_answers_are_saved_and_resume_goes_to_first_unanswered(app, user_client):
+    attempt_id = start(user_client)
+    qs = questions(app, attempt_id)
+    response = answer(user_client, attempt_id, 1, correct_values(qs[0]))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/attempts/{attempt_id}?q=2"
+    answer(user_client, attempt_id, 2, correct_values(qs[1]))
+    html = user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Question 3 of 9" in html
+    assert "2 answered" in html
+    # Changing an answer replaces it rather than adding a second one.
+    answer(user_client, attempt_id, 1, wrong_values(qs[0]))
+    assert count(app, Answer, attempt_id=attempt_id) == 2
+    assert questions(app, attempt_id)[0].rating == 1
+
+
+def test_saved_answer_is_shown_when_revisiting(app, user_client):
+    attempt_id = start(user_client)
+    answer(user_client, attempt_id, 1, ["4"])
+    html = user_client.get(f"/attempts/{attempt_id}?q=1").get_data(as_text=True)
+    assert 'checked id="answer-3" name="answer" type="radio" value="4"' in html
+
+
+def test_json_autosave(app, user_client):
+    attempt_id = start(user_client)
+    response = user_client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"position": "1", "answer": "3"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json == {"saved": True, "position": 1, "skipped": False}
+    assert questions(app, attempt_id)[0].rating == 3
+
+
+def test_multiple_choice_answer_keeps_all_choices(app, user_client):
+    attempt_id = start(user_client)
+    multi = next(
+        q
+        for q in questions(app, attempt_id)
+        if not q.is_self_rating and q.item.select == "multiple"
+    )
+    values = correct_values(multi)
+    assert len(values) > 1
+    answer(user_client, attempt_id, multi.position, values)
+    assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == values
+
+
+def test_malformed_answers_are_422_and_change_nothing(app, user_client):
+    attempt_id = start(user_client)
+    qs = questions(app, attempt_id)
+    single = next(q for q in qs if not q.is_self_rating and q.item.select == "single")
+    answer(user_client, attempt_id, 1, ["3"])
+    cases = [
+        (1, ["6"], "Choose one of the five levels."),
+        (1, ["3", "4"], "Choose one of the five levels."),
+        (1, [], "Choose one of the five levels."),
+        (single.position, ["z"], "not one of this question&#39;s options"),
+        (single.position, ["a", "b"], "Choose exactly one answer."),
+        (single.position, [], "Choose an answer, or skip the question."),
+    ]
+    for position, values, message in cases:
+        response = answer(user_client, attempt_id, position, values)
+        assert response.status_code == 422, (position, values)
+        assert message in response.get_data(as_text=True)
+    assert questions(app, attempt_id)[0].rating == 3
+    assert count(app, Answer, attempt_id=attempt_id) == 1
+
+
+def test_answer_for_item_not_in_attempt_is_404(user_client):
+    attempt_id = start(user_client)
+    assert answer(user_client, attempt_id, 99, ["1"]).status_code == 404
+    assert answer(user_client, attempt_id, 0, ["1"]).status_code == 404
+    assert user_client.get(f"/attempts/{attempt_id}?q=99").status_code == 404
+
+
+def test_missing_or_bad_position_is_400(user_client):
+    attempt_id = start(user_client)
+    response = user_client.post(f"/attempts/{attempt_id}/answer", data={"answer": "1"})
+    assert response.status_code == 400
+    response = user_client.post(
+        f"/attempts/{attempt_id}/answer", data={"position": "x", "answer": "1"}
+    )
+    assert response.status_code == 400
+
+
+def test_unknown_quiz_is_404(user_client):
+    assert user_client.post("/quizzes/skill.juggling/start").status_code == 404
+
+
+def test_skip_on_purpose_is_recorded(app, user_client):
+    attempt_id = start(user_client)
+    response = user_client.post(
+        f"/attempts/{attempt_id}/answer", data={"position": "1", "skip": "Skip for now"}
+    )
+    assert response.status_code == 302
+    q = questions(app, attempt_id)[0]
+    assert q.skipped
+    assert not q.answered
+
+
+def test_submit_lists_unanswered_and_requires_confirmation(app, user_client):
+    attempt_id = start(user_client)
+    answer(user_client, attempt_id, 1, ["5"])
+    review = user_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "1 of 9 questions answered" in review
+    assert f"/attempts/{attempt_id}?q=2" in review
+    response = user_client.post(f"/attempts/{attempt_id}/submit", data={})
+    assert response.status_code == 422
+    assert "8 question(s) are unanswered" in response.get_data(as_text=True)
+    assert count(app, SkillScore) == 0
+    response = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/result"
+
+
+def test_perfect_answers_score_100_and_result_shows_explanations(app, user_client):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id, right=True)
+    assert user_client.post(f"/attempts/{attempt_id}/submit").status_code == 302
+    html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert 'Overall score: <strong class="big-score">100/100</strong>' in html
+    assert "The MPS is the plan for end items by period." in html
+    assert "correct answer" in html
+    assert "No skill scored below 75" in html
+
+
+def test_wrong_answers_score_low_and_show_advice(app, user_client):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id, right=False)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    with app.app_context():
+        score = db.session.scalar(sa.select(SkillScore).where(SkillScore.attempt_id == attempt_id))
+        assert (score.self_score, score.knowledge_score, score.combined_score) == (0, 0, 0)
+    html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Where to focus next" in html
+    assert "Build next month&#39;s schedule for one area yourself" in html
+
+
+def test_double_submit_scores_once(app, user_client):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    first = user_client.post(f"/attempts/{attempt_id}/submit")
+    second = user_client.post(f"/attempts/{attempt_id}/submit")
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == f"/attempts/{attempt_id}/result"
+    assert count(app, SkillScore, attempt_id=attempt_id) == 1
+
+
+def test_answering_after_submit_is_409_and_changes_nothing(app, user_client):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    before = questions(app, attempt_id)
+    response = answer(user_client, attempt_id, 1, ["1"])
+    assert response.status_code == 409
+    assert "already been submitted" in response.get_data(as_text=True)
+    assert questions(app, attempt_id) == before
+
+
+def test_retake_keeps_every_attempt(app, user_client):
+    first = start(user_client)
+    answer_all(user_client, app, first, right=False)
+    user_client.post(f"/attempts/{first}/submit")
+    second = start(user_client)
+    assert second != first
+    answer_all(user_client, app, second, right=True)
+    user_client.post(f"/attempts/{second}/submit")
+    assert count(app, Attempt) == 2
+    html = user_client.get("/quizzes").get_data(as_text=True)
+    assert "Last score: <strong>100/100</strong>" in html
+    assert "2 attempts" in html
+    history = user_client.get("/attempts").get_data(as_text=True)
+    assert "2 attempts, newest first" in history
+    assert user_client.get(f"/attempts/{first}/result").status_code == 200
+
+
+def test_full_assessment_end_to_end(app, user_client):
+    attempt_id = start(user_client, "full.production-manager")
+    assert len(questions(app, attempt_id)) == 27
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    assert count(app, SkillScore, attempt_id=attempt_id) == 9
+
+
+def test_another_users_attempt_is_404_everywhere(app, user_client, make_user):
+    attempt_id = start(user_client)
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    assert eve.get(f"/attempts/{attempt_id}").status_code == 404
+    assert eve.get(f"/attempts/{attempt_id}/review").status_code == 404
+    assert eve.get(f"/attempts/{attempt_id}/result").status_code == 404
+    assert answer(eve, attempt_id, 1, ["5"]).status_code == 404
+    assert eve.post(
+        f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"}
+    ).status_code == (404)
+    assert count(app, Answer) == 0
+    assert user_client.get(f"/attempts/{attempt_id}").status_code == 200
+
+
+def test_history_is_paginated(app, user_client):
+    app.config["ATTEMPTS_PER_PAGE"] = 2
+    try:
+        for key in ("skill.production-scheduling", "skill.quality-control", "skill.leadership"):
+            start(user_client, key)
+        page1 = user_client.get("/attempts").get_data(as_text=True)
+        assert "Page 1 of 2" in page1
+        assert "Leadership" in page1
+        page2 = user_client.get("/attempts?page=2").get_data(as_text=True)
+        assert "Production scheduling and planning" in page2
+        assert user_client.get("/attempts?page=3").status_code == 404
+    finally:
+        app.config["ATTEMPTS_PER_PAGE"] = 20
+
+
+def test_quiz_pages_need_login(client):
+    assert client.get("/quizzes").status_code == 302
+    assert client.get("/attempts/1").status_code == 302
