@@ -70,10 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.profile.routes import bp as profile_bp
+    from app.milestones.routes import bp as milestones_bp
     from app.quiz.routes import bp as quiz_bp
+    from app.report.routes import bp as report_bp
     from app.roles.routes import bp as roles_bp
 
-    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp):
+    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp, milestones_bp, report_bp):
         app.register_blueprint(bp)
 
 

@@ -2,6 +2,18 @@
 
 from app.models.attempt import Answer, Attempt, AttemptItem, SkillScore
 from app.models.item_version import ItemVersion
+from app.models.milestone import Activity, Certification, Education, Position
 from app.models.user import User
 
-__all__ = ["Answer", "Attempt", "AttemptItem", "ItemVersion", "SkillScore", "User"]
+__all__ = [
+    "Activity",
+    "Answer",
+    "Attempt",
+    "AttemptItem",
+    "Certification",
+    "Education",
+    "ItemVersion",
+    "Position",
+    "SkillScore",
+    "User",
+]

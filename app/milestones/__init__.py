@@ -1,0 +1,1 @@
+"""Milestones: education, positions, certifications, activities."""

@@ -1,0 +1,172 @@
+"""One form per milestone kind, with the date rules users expect."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.services.readiness import LEVEL_LABEL
+
+EARLIEST = date(1940, 1, 1)
+DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
+
+
+def date_field(label: str, required: bool = False, description: str = "") -> DateField:
+    validators = [InputRequired(message=f"Enter the {label.lower()}.")] if required else [Optional()]
+    return DateField(label, validators=validators, description=description,
+                     render_kw={"placeholder": "YYYY-MM-DD"})
+
+
+def text_field(label: str, max_length: int, required: bool = True) -> StringField:
+    validators = [Length(max=max_length, message=f"Keep it under {max_length} characters.")]
+    validators.insert(0, DataRequired(message=f"Enter the {label.lower()}.") if required
+                      else Optional())
+    return StringField(label, validators=validators, filters=[_strip])
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MilestoneForm(FlaskForm):
+    """Shared date checks: real dates, not absurdly old, end not before start."""
+
+    start_attr = ""
+    end_attr = ""
+    submit = SubmitField("Save")
+
+    def _dates(self) -> list:
+        return [f for f in self if isinstance(f, DateField)]
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        ok = super().validate(extra_validators)
+        for field in self._dates():
+            if field.raw_data and field.raw_data[0] and field.data is None:
+                field.errors = [DATE_MESSAGE]
+                ok = False
+            elif field.data and field.data < EARLIEST:
+                field.errors = [*field.errors, f"Use a date after {EARLIEST.year}."]
+                ok = False
+        start = getattr(self, self.start_attr, None) if self.start_attr else None
+        end = getattr(self, self.end_attr, None) if self.end_attr else None
+        if start and end and start.data and end.data and end.data < start.data:
+            end.errors = [*end.errors, "The end date must be on or after the start date."]
+            ok = False
+        return ok
+
+    def not_future(self, field: DateField, what: str) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError(f"{what} cannot be in the future.")
+
+
+class EducationForm(MilestoneForm):
+    start_attr, end_attr = "start_date", "end_date"
+    level = SelectField(
+        "Level", choices=[SelectChoice(k, v) for k, v in LEVEL_LABEL.items()],
+        validators=[DataRequired(message="Choose a level.")],
+    )
+    field = text_field("Field of study", 120)
+    institution = text_field("Institution", 160, required=False)
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("planned", "Planned"), SelectChoice("in_progress", "In progress"),
+                 SelectChoice("completed", "Completed")],
+        validators=[DataRequired(message="Choose a status.")],
+    )
+    start_date = date_field("Start date")
+    end_date = date_field("Completion date", description="Actual if completed, expected otherwise.")
+
+    def validate_end_date(self, field: DateField) -> None:
+        if self.status.data == "completed":
+            if not field.data:
+                raise ValidationError("Enter the date you completed it.")
+            self.not_future(field, "A completion date")
+
+    def validate_start_date(self, field: DateField) -> None:
+        if self.status.data in ("completed", "in_progress"):
+            self.not_future(field, "The start date of a started programme")
+
+
+class PositionForm(MilestoneForm):
+    start_attr, end_attr = "start_date", "end_date"
+    title = text_field("Job title", 120)
+    organisation = text_field("Organisation", 160)
+    start_date = date_field("Start date", required=True)
+    end_date = date_field("End date", description="Leave empty if this is your current job.")
+    in_production = BooleanField("This job was in production or manufacturing")
+    managed_people = BooleanField("I managed people in this job")
+    people_managed = IntegerField(
+        "How many people (at most)",
+        validators=[Optional(), NumberRange(min=1, max=100000, message="Enter 1 to 100000.")],
+    )
+
+    def validate_start_date(self, field: DateField) -> None:
+        self.not_future(field, "The start date")
+
+    def validate_end_date(self, field: DateField) -> None:
+        self.not_future(field, "The end date")
+
+    def validate_people_managed(self, field: IntegerField) -> None:
+        if self.managed_people.data and not field.data:
+            raise ValidationError("Enter how many people you managed.")
+
+    @property
+    def data(self) -> dict:
+        data = super().data
+        if not data["managed_people"]:
+            data["people_managed"] = None
+        return data
+
+
+class CertificationForm(MilestoneForm):
+    start_attr, end_attr = "earned_on", "expires_on"
+    name = text_field("Certification", 120)
+    issuer = text_field("Issued by", 160, required=False)
+    earned_on = date_field("Date earned", required=True)
+    expires_on = date_field("Expiry date", description="Leave empty if it does not expire.")
+
+    def validate_earned_on(self, field: DateField) -> None:
+        self.not_future(field, "The date earned")
+
+    def validate_expires_on(self, field: DateField) -> None:
+        if field.data and self.earned_on.data and field.data == self.earned_on.data:
+            raise ValidationError("The expiry date must be after the date earned.")
+
+
+class ActivityForm(MilestoneForm):
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(k, k.capitalize()) for k in
+                 ("conference", "course", "mentoring", "workshop", "other")],
+        validators=[DataRequired(message="Choose a kind.")],
+    )
+    title = text_field("Title", 160)
+    occurred_on = date_field("Date", required=True)
+    notes = TextAreaField(
+        "Notes", validators=[Optional(), Length(max=500, message="Keep notes under 500 characters.")],
+        filters=[_strip],
+    )
+
+    def validate_occurred_on(self, field: DateField) -> None:
+        self.not_future(field, "The date")
+
+
+FORMS: dict[str, type[MilestoneForm]] = {
+    "education": EducationForm,
+    "positions": PositionForm,
+    "certifications": CertificationForm,
+    "activities": ActivityForm,
+}

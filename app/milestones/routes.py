@@ -1,0 +1,71 @@
+"""List, add, edit and delete milestones; one set of views serves all four kinds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from app.errors import render_error
+from app.milestones.forms import FORMS
+from app.services import milestones as svc
+from app.services.readiness import LEVEL_LABEL
+
+bp = Blueprint("milestones", __name__, url_prefix="/milestones")
+
+
+@bp.errorhandler(svc.MilestoneNotFoundError)
+def _not_found(error: Exception) -> tuple[str, int]:
+    return render_error(404)
+
+
+@bp.route("")
+@login_required
+def index() -> str:
+    return render_template(
+        "milestones/index.html",
+        kinds=svc.KINDS,
+        milestones=svc.list_all(current_user.id),
+        delete_form=FlaskForm(),
+        level_labels=LEVEL_LABEL,
+    )
+
+
+@bp.route("/<kind_slug>/new", methods=["GET", "POST"])
+@login_required
+def new(kind_slug: str) -> tuple[str, int] | Response:
+    kind = svc.kind(kind_slug)
+    form = FORMS[kind.slug]()
+    if form.validate_on_submit():
+        svc.create(current_user.id, kind, form.data)
+        flash(f"Added your {kind.label}.", "success")
+        return redirect(url_for("milestones.index", _anchor=kind.slug))
+    return _render_form(kind, form, is_new=True)
+
+
+@bp.route("/<kind_slug>/<int:milestone_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(kind_slug: str, milestone_id: int) -> tuple[str, int] | Response:
+    kind = svc.kind(kind_slug)
+    row = svc.get(current_user.id, kind, milestone_id)
+    form = FORMS[kind.slug](obj=row)
+    if form.validate_on_submit():
+        svc.update(current_user.id, kind, milestone_id, form.data)
+        flash(f"Saved your {kind.label}.", "success")
+        return redirect(url_for("milestones.index", _anchor=kind.slug))
+    return _render_form(kind, form, is_new=False)
+
+
+@bp.route("/<kind_slug>/<int:milestone_id>/delete", methods=["POST"])
+@login_required
+def delete(kind_slug: str, milestone_id: int) -> Response:
+    kind = svc.kind(kind_slug)
+    svc.remove(current_user.id, kind, milestone_id)
+    flash(f"Deleted the {kind.label}.", "info")
+    return redirect(url_for("milestones.index", _anchor=kind.slug))
+
+
+def _render_form(kind: svc.Kind, form: FlaskForm, is_new: bool) -> tuple[str, int]:
+    status = 422 if form.errors else 200
+    return render_template("milestones/form.html", kind=kind, form=form, is_new=is_new), status

@@ -1,0 +1,94 @@
+"""Readiness report for the target role or any role, comparison, and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.catalogue import catalogue
+from app.services import charts, export, readiness, report
+
+bp = Blueprint("report", __name__)
+
+
+@bp.route("/report")
+@login_required
+def index() -> Response | str:
+    if current_user.target_role not in catalogue().roles:
+        flash("Choose a target role first: the report measures you against it.", "info")
+        return redirect(url_for("profile.choose_role"))
+    return role(current_user.target_role)
+
+
+@bp.route("/report/<slug>")
+@login_required
+def role(slug: str) -> str:
+    cat = catalogue()
+    target = cat.roles.get(slug)
+    if target is None:
+        abort(404)
+    today = date.today()
+    facts, rows = report.load_facts(current_user.id, today)
+    result = readiness.readiness(target, cat, facts, today)
+    others = readiness.all_roles(cat, facts, today)
+    points = report.progress(current_user.id)
+    chart = charts.line_chart(
+        [p.when.strftime("%d %b") for p in points],
+        [("Overall", [p.overall for p in points])]
+        + [(s.name, [p.skills.get(s.skill_id) for p in points]) for s in result.skills],
+        emphasis="Overall",
+    )
+    return render_template(
+        "report/role.html",
+        role=target,
+        result=result,
+        others=others,
+        points=points,
+        chart=chart,
+        experience=facts.experience,
+        timeline=report.timeline(rows),
+        today=today,
+    )
+
+
+@bp.route("/report/compare")
+@login_required
+def compare() -> str:
+    cat = catalogue()
+    today = date.today()
+    facts, _ = report.load_facts(current_user.id, today)
+    results = {r.role_slug: r for r in readiness.all_roles(cat, facts, today)}
+    return render_template(
+        "report/compare.html",
+        roles=cat.roles_in_order(),
+        results=results,
+        experience=facts.experience,
+    )
+
+
+@bp.route("/export.json")
+@login_required
+def export_json() -> Response:
+    body = json.dumps(export.export_data(current_user), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=prodready-export.json"},
+    )
+
+
+@bp.route("/export.csv")
+@login_required
+def export_csv() -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(export.csv_rows(export.export_data(current_user)))
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=prodready-export.csv"},
+    )

@@ -1,0 +1,127 @@
+"""Everything a user has stored, as JSON-ready data and as long-format CSV rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore, User
+from app.services import milestones
+
+CSV_HEADER = ("section", "record", "field", "value")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _row_dict(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(row, name)) for name in ("id", *fields)}
+
+
+def export_data(user: User) -> dict[str, Any]:
+    """The user's profile, attempts with answers and scores, and milestones (fixed queries)."""
+    attempts = list(
+        db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id))
+    )
+    answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in db.session.execute(
+        select(
+            AttemptItem.attempt_id,
+            AttemptItem.position,
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
+            ItemVersion.content,
+            Answer.rating,
+            Answer.choices,
+            Answer.skipped,
+            Answer.answered_at,
+        )
+        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .outerjoin(Answer, Answer.attempt_item_id == AttemptItem.id)
+        .where(Attempt.user_id == user.id)
+        .order_by(AttemptItem.attempt_id, AttemptItem.position)
+    ):
+        answers[r.attempt_id].append(
+            {
+                "position": r.position,
+                "item_id": r.item_id,
+                "item_version": r.content_hash[:12],
+                "prompt": r.content["prompt"],
+                "rating": r.rating,
+                "choices": r.choices.split(",") if r.choices else [],
+                "skipped": bool(r.skipped),
+                "answered_at": _plain(r.answered_at),
+            }
+        )
+    scores: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for s in db.session.scalars(
+        select(SkillScore)
+        .join(Attempt, Attempt.id == SkillScore.attempt_id)
+        .where(Attempt.user_id == user.id)
+        .order_by(SkillScore.attempt_id, SkillScore.skill_id)
+    ):
+        scores[s.attempt_id].append(
+            _row_dict(s, ("skill_id", "self_score", "knowledge_score", "combined_score"))
+        )
+    rows = milestones.list_all(user.id)
+    return {
+        "exported_at": datetime.now().astimezone().isoformat(),
+        "profile": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "target_role": user.target_role,
+            "created_at": _plain(user.created_at),
+        },
+        "attempts": [
+            {
+                **_row_dict(
+                    a,
+                    ("quiz_key", "role_slug", "title", "status", "overall_score",
+                     "started_at", "submitted_at"),
+                ),
+                "answers": answers[a.id],
+                "skill_scores": scores[a.id],
+            }
+            for a in attempts
+        ],
+        "milestones": {
+            slug: [_row_dict(row, kind.fields) for row in rows[slug]]
+            for slug, kind in milestones.KINDS.items()
+        },
+    }
+
+
+def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Long format: one row per (section, record, field, value), so every record fits one CSV."""
+    yield CSV_HEADER
+    for field, value in data["profile"].items():
+        yield ("profile", "", field, value)
+    for attempt in data["attempts"]:
+        record = f"attempt {attempt['id']}"
+        for field, value in attempt.items():
+            if field not in ("answers", "skill_scores"):
+                yield ("attempt", record, field, value)
+        for answer in attempt["answers"]:
+            sub = f"{record} question {answer['position']}"
+            for field, value in answer.items():
+                if field != "position":
+                    yield ("answer", sub, field, ",".join(value) if isinstance(value, list) else value)
+        for score in attempt["skill_scores"]:
+            sub = f"{record} skill {score['skill_id']}"
+            for field, value in score.items():
+                if field not in ("id", "skill_id"):
+                    yield ("skill_score", sub, field, value)
+    for slug, items in data["milestones"].items():
+        for item in items:
+            for field, value in item.items():
+                if field != "id":
+                    yield (slug, f"{slug} {item['id']}", field, value)

@@ -1,0 +1,355 @@
+"""How ready a user is for a role: qualifications, skills, overall, next steps (pure functions).
+
+Overall readiness (shown on the report, explained in docs/readiness.md):
+    overall = 50 % skill readiness + 50 % qualification readiness
+- skill readiness = sum over the role's skills of weight x latest combined score / 100;
+  a skill not assessed yet counts as 0.
+- qualification readiness = weighted share of requirements met (required ones count twice as
+  much as recommended ones; optional ones do not count). Time-based requirements earn partial
+  credit (have / need); a degree or MBA in progress earns half.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from app.catalogue.loader import Catalogue
+from app.catalogue.schema import EducationLevel, Expectation, Role, YearsRequirement
+from app.services.experience import Experience, projected_date
+
+LEVEL_RANK = {
+    "high_school": EducationLevel.HIGH_SCHOOL.rank,
+    "associate": EducationLevel.ASSOCIATE.rank,
+    "bachelor": EducationLevel.BACHELOR.rank,
+    "master": EducationLevel.MASTER.rank,
+    "mba": EducationLevel.MASTER.rank,
+    "doctorate": EducationLevel.DOCTORATE.rank,
+}
+LEVEL_LABEL = {
+    "high_school": "High-school diploma",
+    "associate": "Associate degree",
+    "bachelor": "Bachelor's degree",
+    "master": "Master's degree",
+    "mba": "MBA",
+    "doctorate": "Doctorate",
+}
+EXPECTATION_WEIGHT = {Expectation.REQUIRED: 2, Expectation.RECOMMENDED: 1, Expectation.OPTIONAL: 0}
+SKILL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class EducationFacts:
+    level: str
+    field: str
+    status: str  # planned / in_progress / completed
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class CertificationFacts:
+    name: str
+    earned_on: date
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class LatestScore:
+    score: float
+    when: date
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    label: str
+    expectation: str
+    required: str
+    current: str
+    met: bool
+    credit: float  # 0..1
+    projected: date | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class SkillReadiness:
+    skill_id: str
+    name: str
+    weight: int
+    score: float | None
+    assessed_on: date | None
+
+    @property
+    def gap(self) -> float:
+        """Weighted points missing from skill readiness (0..weight)."""
+        return self.weight * (100 - (self.score or 0)) / 100
+
+
+@dataclass(frozen=True)
+class Readiness:
+    role_slug: str
+    role_name: str
+    requirements: list[Requirement]
+    skills: list[SkillReadiness]
+    skill_readiness: float
+    qualification_readiness: float
+    overall: float
+    requirements_met_on: date | None
+    all_required_met: bool
+    next_steps: list[str]
+
+    @property
+    def gaps(self) -> list[SkillReadiness]:
+        """Skills below 100, largest weight first (ties: weakest first)."""
+        return sorted(
+            (s for s in self.skills if (s.score or 0) < 100),
+            key=lambda s: (-s.weight, s.score or 0, s.skill_id),
+        )
+
+
+@dataclass(frozen=True)
+class UserFacts:
+    education: list[EducationFacts]
+    certifications: list[CertificationFacts]
+    experience: Experience
+    latest_scores: Mapping[str, LatestScore]
+
+
+def _years_text(value: float) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text} year" + ("" if text == "1" else "s")
+
+
+def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
+    req = role.qualifications.education
+    need = req.minimum_level.rank
+    done = [e for e in facts.education if e.status == "completed"]
+    best = max(done, key=lambda e: LEVEL_RANK[e.level], default=None)
+    met = req.minimum_level == EducationLevel.NONE or (
+        best is not None and LEVEL_RANK[best.level] >= need
+    )
+    pending = [
+        e for e in facts.education if e.status != "completed" and LEVEL_RANK[e.level] >= need
+    ]
+    pending.sort(key=lambda e: e.end_date or date.max)
+    credit = 1.0 if met else (0.5 if any(e.status == "in_progress" for e in pending) else 0.0)
+    projected = None if met or not pending else pending[0].end_date
+    current = f"{LEVEL_LABEL[best.level]} in {best.field}" if best else "None logged"
+    if not met and pending:
+        p = pending[0]
+        current += f"; {LEVEL_LABEL[p.level].lower()} {p.status.replace('_', ' ')}"
+    action = None
+    if not met:
+        action = (
+            f"Finish your {LEVEL_LABEL[pending[0].level].lower()}"
+            if pending
+            else f"Plan a {req.minimum_level.label.lower()} in a field such as "
+            f"{req.fields[0].lower()}"
+        )
+    return Requirement(
+        key="education",
+        label="Education",
+        expectation=req.expectation.value,
+        required=f"{req.minimum_level.label} or higher",
+        current=current,
+        met=met,
+        credit=credit,
+        projected=projected,
+        action=action,
+    )
+
+
+def _mba_requirement(role: Role, facts: UserFacts) -> Requirement | None:
+    req = role.qualifications.mba
+    if req.expectation == Expectation.OPTIONAL:
+        return None
+    mbas = [e for e in facts.education if e.level == "mba"]
+    status = {e.status for e in mbas}
+    met = "completed" in status
+    current = (
+        "Completed"
+        if met
+        else "In progress"
+        if "in_progress" in status
+        else "Planned"
+        if "planned" in status
+        else "Not planned"
+    )
+    projected = None
+    if not met:
+        ends = [e.end_date for e in mbas if e.end_date and e.status != "completed"]
+        projected = min(ends) if ends else None
+    return Requirement(
+        key="mba",
+        label="MBA",
+        expectation=req.expectation.value,
+        required="MBA completed",
+        current=current,
+        met=met,
+        credit=1.0 if met else (0.5 if "in_progress" in status else 0.0),
+        projected=projected,
+        action=None if met else ("Finish your MBA" if mbas else "Consider an MBA"),
+    )
+
+
+def _years_requirement(
+    key: str, label: str, req: YearsRequirement, have: float, ongoing: bool, today: date
+) -> Requirement:
+    need = req.minimum_years
+    met = have >= need
+    projected = projected_date(have, need, ongoing, today)
+    missing = need - have
+    if met:
+        action = None
+    elif ongoing:
+        action = f"{_years_text(missing)} more {label.lower()} (keep going in your current role)"
+    else:
+        action = f"Gain {_years_text(missing)} more {label.lower()}"
+    return Requirement(
+        key=key,
+        label=label.capitalize(),
+        expectation=req.expectation.value,
+        required=_years_text(need),
+        current=_years_text(have),
+        met=met,
+        credit=1.0 if need == 0 else min(have / need, 1.0),
+        projected=None if met else projected,
+        action=action,
+    )
+
+
+def _certification_requirements(
+    role: Role, facts: UserFacts, today: date
+) -> list[Requirement]:
+    reqs = []
+    for cert in role.qualifications.certifications.items:
+        valid = [
+            c
+            for c in facts.certifications
+            if cert.name.lower() in c.name.lower() and (c.expires_on is None or c.expires_on > today)
+        ]
+        met = bool(valid)
+        reqs.append(
+            Requirement(
+                key=f"cert:{cert.name}",
+                label=f"{cert.name} certification",
+                expectation=cert.expectation.value,
+                required=cert.full_name,
+                current=f"Earned {valid[0].earned_on.isoformat()}" if met else "Not logged",
+                met=met,
+                credit=1.0 if met else 0.0,
+                action=None if met else f"Consider {cert.name} ({cert.full_name})",
+            )
+        )
+    return reqs
+
+
+def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirement]:
+    q = role.qualifications
+    exp = facts.experience
+    reqs = [_education_requirement(role, facts)]
+    mba = _mba_requirement(role, facts)
+    if mba:
+        reqs.append(mba)
+    reqs.append(
+        _years_requirement(
+            "years_experience",
+            "years in production",
+            q.years_experience,
+            exp.production_years,
+            exp.production_ongoing,
+            today,
+        )
+    )
+    reqs.append(
+        _years_requirement(
+            "years_management",
+            "years managing people",
+            q.years_management,
+            exp.management_years,
+            exp.management_ongoing,
+            today,
+        )
+    )
+    reqs.extend(_certification_requirements(role, facts, today))
+    return reqs
+
+
+def skill_readiness(role: Role, cat: Catalogue, facts: UserFacts) -> list[SkillReadiness]:
+    result = []
+    for rs in sorted(role.skills.items, key=lambda s: (-s.weight, s.skill)):
+        latest = facts.latest_scores.get(rs.skill)
+        result.append(
+            SkillReadiness(
+                skill_id=rs.skill,
+                name=cat.skills[rs.skill].name,
+                weight=rs.weight,
+                score=latest.score if latest else None,
+                assessed_on=latest.when if latest else None,
+            )
+        )
+    return result
+
+
+def _qualification_readiness(reqs: Iterable[Requirement]) -> float:
+    weighted = [(EXPECTATION_WEIGHT[Expectation(r.expectation)], r.credit) for r in reqs]
+    total = sum(w for w, _ in weighted)
+    if total == 0:
+        return 100.0
+    return 100 * sum(w * c for w, c in weighted) / total
+
+
+def _met_on(reqs: list[Requirement], today: date) -> tuple[bool, date | None]:
+    """When every required qualification is met: today, a projected date, or None (unknown)."""
+    required = [r for r in reqs if r.expectation == Expectation.REQUIRED.value]
+    if all(r.met for r in required):
+        return True, today
+    dates = [r.projected for r in required if not r.met]
+    if any(d is None for d in dates):
+        return False, None
+    return False, max(d for d in dates if d is not None)
+
+
+def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Role) -> list[str]:
+    steps = [r.action for r in reqs if r.action and r.expectation == "required"]
+    not_assessed = [s for s in skills if s.score is None]
+    weak = sorted((s for s in skills if s.score is not None and s.score < 75), key=lambda s: -s.gap)
+    for s in weak[:2]:
+        steps.append(f"Work on {s.name.lower()} (score {round(s.score or 0)}), then retake its quiz")
+    if not_assessed:
+        if len(not_assessed) == len(skills):
+            steps.append(f"Take the full {role.name} assessment to measure every skill")
+        else:
+            steps.extend(f"Take the {s.name.lower()} quiz" for s in not_assessed[:2])
+    steps.extend(r.action for r in reqs if r.action and r.expectation == "recommended")
+    return steps
+
+
+def readiness(
+    role: Role, cat: Catalogue, facts: UserFacts, today: date
+) -> Readiness:
+    reqs = requirements_for(role, facts, today)
+    skills = skill_readiness(role, cat, facts)
+    skill_score = sum(s.weight * (s.score or 0) for s in skills) / 100
+    qual_score = _qualification_readiness(reqs)
+    all_met, met_on = _met_on(reqs, today)
+    return Readiness(
+        role_slug=role.slug,
+        role_name=role.name,
+        requirements=reqs,
+        skills=skills,
+        skill_readiness=skill_score,
+        qualification_readiness=qual_score,
+        overall=SKILL_SHARE * skill_score + (1 - SKILL_SHARE) * qual_score,
+        requirements_met_on=met_on,
+        all_required_met=all_met,
+        next_steps=_next_steps(reqs, skills, role),
+    )
+
+
+def all_roles(cat: Catalogue, facts: UserFacts, today: date) -> list[Readiness]:
+    """Readiness for every role, closest first."""
+    results = [readiness(role, cat, facts, today) for role in cat.roles_in_order()]
+    return sorted(results, key=lambda r: -r.overall)
