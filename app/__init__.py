@@ -69,8 +69,8 @@ def _migrations_dir() -> Path:
 def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
-    from app.profile.routes import bp as profile_bp
     from app.milestones.routes import bp as milestones_bp
+    from app.profile.routes import bp as profile_bp
     from app.quiz.routes import bp as quiz_bp
     from app.report.routes import bp as report_bp
     from app.roles.routes import bp as roles_bp

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     SelectField,
     StringField,
@@ -25,15 +26,22 @@ DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 
 
 def date_field(label: str, required: bool = False, description: str = "") -> DateField:
-    validators = [InputRequired(message=f"Enter the {label.lower()}.")] if required else [Optional()]
-    return DateField(label, validators=validators, description=description,
-                     render_kw={"placeholder": "YYYY-MM-DD"})
+    validators = (
+        [InputRequired(message=f"Enter the {label.lower()}.")] if required else [Optional()]
+    )
+    return DateField(
+        label,
+        validators=validators,
+        description=description,
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
 
 
 def text_field(label: str, max_length: int, required: bool = True) -> StringField:
     validators = [Length(max=max_length, message=f"Keep it under {max_length} characters.")]
-    validators.insert(0, DataRequired(message=f"Enter the {label.lower()}.") if required
-                      else Optional())
+    validators.insert(
+        0, DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
+    )
     return StringField(label, validators=validators, filters=[_strip])
 
 
@@ -51,7 +59,7 @@ class MilestoneForm(FlaskForm):
     def _dates(self) -> list:
         return [f for f in self if isinstance(f, DateField)]
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for field in self._dates():
             if field.raw_data and field.raw_data[0] and field.data is None:
@@ -63,9 +71,16 @@ class MilestoneForm(FlaskForm):
         start = getattr(self, self.start_attr, None) if self.start_attr else None
         end = getattr(self, self.end_attr, None) if self.end_attr else None
         if start and end and start.data and end.data and end.data < start.data:
-            end.errors = [*end.errors, "The end date must be on or after the start date."]
-            ok = False
-        return ok
+            self.fail(end, "The end date must be on or after the start date.")
+        self.check()
+        return ok and not any(field.errors for field in self)
+
+    def check(self) -> None:
+        """Cross-field rules that must run even when a field is empty (Optional() stops)."""
+
+    def fail(self, field: Field, message: str) -> None:
+        if message not in field.errors:
+            field.errors = [*field.errors, message]
 
     def not_future(self, field: DateField, what: str) -> None:
         if field.data and field.data > date.today():
@@ -75,15 +90,19 @@ class MilestoneForm(FlaskForm):
 class EducationForm(MilestoneForm):
     start_attr, end_attr = "start_date", "end_date"
     level = SelectField(
-        "Level", choices=[SelectChoice(k, v) for k, v in LEVEL_LABEL.items()],
+        "Level",
+        choices=[SelectChoice(k, v) for k, v in LEVEL_LABEL.items()],
         validators=[DataRequired(message="Choose a level.")],
     )
     field = text_field("Field of study", 120)
     institution = text_field("Institution", 160, required=False)
     status = SelectField(
         "Status",
-        choices=[SelectChoice("planned", "Planned"), SelectChoice("in_progress", "In progress"),
-                 SelectChoice("completed", "Completed")],
+        choices=[
+            SelectChoice("planned", "Planned"),
+            SelectChoice("in_progress", "In progress"),
+            SelectChoice("completed", "Completed"),
+        ],
         validators=[DataRequired(message="Choose a status.")],
     )
     start_date = date_field("Start date")
@@ -91,9 +110,11 @@ class EducationForm(MilestoneForm):
 
     def validate_end_date(self, field: DateField) -> None:
         if self.status.data == "completed":
-            if not field.data:
-                raise ValidationError("Enter the date you completed it.")
             self.not_future(field, "A completion date")
+
+    def check(self) -> None:
+        if self.status.data == "completed" and self.end_date.data is None:
+            self.fail(self.end_date, "Enter the date you completed it.")
 
     def validate_start_date(self, field: DateField) -> None:
         if self.status.data in ("completed", "in_progress"):
@@ -119,9 +140,9 @@ class PositionForm(MilestoneForm):
     def validate_end_date(self, field: DateField) -> None:
         self.not_future(field, "The end date")
 
-    def validate_people_managed(self, field: IntegerField) -> None:
-        if self.managed_people.data and not field.data:
-            raise ValidationError("Enter how many people you managed.")
+    def check(self) -> None:
+        if self.managed_people.data and self.people_managed.data is None:
+            self.fail(self.people_managed, "Enter how many people you managed.")
 
     @property
     def data(self) -> dict:
@@ -149,14 +170,17 @@ class CertificationForm(MilestoneForm):
 class ActivityForm(MilestoneForm):
     kind = SelectField(
         "Kind",
-        choices=[SelectChoice(k, k.capitalize()) for k in
-                 ("conference", "course", "mentoring", "workshop", "other")],
+        choices=[
+            SelectChoice(k, k.capitalize())
+            for k in ("conference", "course", "mentoring", "workshop", "other")
+        ],
         validators=[DataRequired(message="Choose a kind.")],
     )
     title = text_field("Title", 160)
     occurred_on = date_field("Date", required=True)
     notes = TextAreaField(
-        "Notes", validators=[Optional(), Length(max=500, message="Keep notes under 500 characters.")],
+        "Notes",
+        validators=[Optional(), Length(max=500, message="Keep notes under 500 characters.")],
         filters=[_strip],
     )
 

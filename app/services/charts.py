@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PALETTE = (
-    "#0b5cad", "#b5491b", "#1e7b3a", "#7a3fa8", "#a3156a",
-    "#00707a", "#6b5a00", "#3d4a5c", "#c0392b", "#2d6a4f",
+    "#0b5cad",
+    "#b5491b",
+    "#1e7b3a",
+    "#7a3fa8",
+    "#a3156a",
+    "#00707a",
+    "#6b5a00",
+    "#3d4a5c",
+    "#c0392b",
+    "#2d6a4f",
 )
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 34
@@ -52,9 +60,7 @@ def line_chart(
     count = len(x_labels)
     built = []
     for index, (label, values) in enumerate(series):
-        points = tuple(
-            (_x(i, count), _y(v)) for i, v in enumerate(values) if v is not None
-        )
+        points = tuple((_x(i, count), _y(v)) for i, v in enumerate(values) if v is not None)
         if points:
             built.append(Series(label, PALETTE[index % len(PALETTE)], points, label == emphasis))
     step = max(1, count // 8)

@@ -67,10 +67,12 @@ def experience(positions: Iterable[PositionFacts], today: date) -> Experience:
     return Experience(
         production_years=years(production, today),
         management_years=years(management, today),
-        production_ongoing=any(p.end is None and p.start <= today for p in positions
-                               if p.in_production),
-        management_ongoing=any(p.end is None and p.start <= today for p in positions
-                               if p.managed_people),
+        production_ongoing=any(
+            p.end is None and p.start <= today for p in positions if p.in_production
+        ),
+        management_ongoing=any(
+            p.end is None and p.start <= today for p in positions if p.managed_people
+        ),
     )
 
 

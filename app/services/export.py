@@ -85,8 +85,15 @@ def export_data(user: User) -> dict[str, Any]:
             {
                 **_row_dict(
                     a,
-                    ("quiz_key", "role_slug", "title", "status", "overall_score",
-                     "started_at", "submitted_at"),
+                    (
+                        "quiz_key",
+                        "role_slug",
+                        "title",
+                        "status",
+                        "overall_score",
+                        "started_at",
+                        "submitted_at",
+                    ),
                 ),
                 "answers": answers[a.id],
                 "skill_scores": scores[a.id],
@@ -114,7 +121,12 @@ def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
             sub = f"{record} question {answer['position']}"
             for field, value in answer.items():
                 if field != "position":
-                    yield ("answer", sub, field, ",".join(value) if isinstance(value, list) else value)
+                    yield (
+                        "answer",
+                        sub,
+                        field,
+                        ",".join(value) if isinstance(value, list) else value,
+                    )
         for score in attempt["skill_scores"]:
             sub = f"{record} skill {score['skill_id']}"
             for field, value in score.items():

@@ -117,9 +117,9 @@ class UserFacts:
     latest_scores: Mapping[str, LatestScore]
 
 
-def _years_text(value: float) -> str:
+def _years_text(value: float, more: bool = False) -> str:
     text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text} year" + ("" if text == "1" else "s")
+    return f"{text}{' more' if more else ''} year" + ("" if text == "1" else "s")
 
 
 def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
@@ -195,7 +195,7 @@ def _mba_requirement(role: Role, facts: UserFacts) -> Requirement | None:
 
 
 def _years_requirement(
-    key: str, label: str, req: YearsRequirement, have: float, ongoing: bool, today: date
+    key: str, what: str, req: YearsRequirement, have: float, ongoing: bool, today: date
 ) -> Requirement:
     need = req.minimum_years
     met = have >= need
@@ -204,12 +204,12 @@ def _years_requirement(
     if met:
         action = None
     elif ongoing:
-        action = f"{_years_text(missing)} more {label.lower()} (keep going in your current role)"
+        action = f"{_years_text(missing, more=True)} {what} (keep going in your current role)"
     else:
-        action = f"Gain {_years_text(missing)} more {label.lower()}"
+        action = f"Gain {_years_text(missing, more=True)} {what}"
     return Requirement(
         key=key,
-        label=label.capitalize(),
+        label=f"Years {what}",
         expectation=req.expectation.value,
         required=_years_text(need),
         current=_years_text(have),
@@ -220,15 +220,14 @@ def _years_requirement(
     )
 
 
-def _certification_requirements(
-    role: Role, facts: UserFacts, today: date
-) -> list[Requirement]:
+def _certification_requirements(role: Role, facts: UserFacts, today: date) -> list[Requirement]:
     reqs = []
     for cert in role.qualifications.certifications.items:
         valid = [
             c
             for c in facts.certifications
-            if cert.name.lower() in c.name.lower() and (c.expires_on is None or c.expires_on > today)
+            if cert.name.lower() in c.name.lower()
+            and (c.expires_on is None or c.expires_on > today)
         ]
         met = bool(valid)
         reqs.append(
@@ -256,7 +255,7 @@ def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirem
     reqs.append(
         _years_requirement(
             "years_experience",
-            "years in production",
+            "in production",
             q.years_experience,
             exp.production_years,
             exp.production_ongoing,
@@ -266,7 +265,7 @@ def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirem
     reqs.append(
         _years_requirement(
             "years_management",
-            "years managing people",
+            "managing people",
             q.years_management,
             exp.management_years,
             exp.management_ongoing,
@@ -317,7 +316,9 @@ def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Rol
     not_assessed = [s for s in skills if s.score is None]
     weak = sorted((s for s in skills if s.score is not None and s.score < 75), key=lambda s: -s.gap)
     for s in weak[:2]:
-        steps.append(f"Work on {s.name.lower()} (score {round(s.score or 0)}), then retake its quiz")
+        steps.append(
+            f"Work on {s.name.lower()} (score {round(s.score or 0)}), then retake its quiz"
+        )
     if not_assessed:
         if len(not_assessed) == len(skills):
             steps.append(f"Take the full {role.name} assessment to measure every skill")
@@ -327,9 +328,7 @@ def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Rol
     return steps
 
 
-def readiness(
-    role: Role, cat: Catalogue, facts: UserFacts, today: date
-) -> Readiness:
+def readiness(role: Role, cat: Catalogue, facts: UserFacts, today: date) -> Readiness:
     reqs = requirements_for(role, facts, today)
     skills = skill_readiness(role, cat, facts)
     skill_score = sum(s.weight * (s.score or 0) for s in skills) / 100

@@ -114,11 +114,21 @@ def timeline(rows: dict[str, list]) -> list[TimelineEvent]:
     for e in rows["education"]:
         when = e.end_date or e.start_date
         if when:
-            events.append(TimelineEvent(when, "Education", f"{LEVEL_LABEL[e.level]} in {e.field} ({e.status.replace('_', ' ')})"))
+            events.append(
+                TimelineEvent(
+                    when,
+                    "Education",
+                    f"{LEVEL_LABEL[e.level]} in {e.field} ({e.status.replace('_', ' ')})",
+                )
+            )
     for p in rows["positions"]:
-        events.append(TimelineEvent(p.start_date, "Position", f"Started as {p.title}, {p.organisation}"))
+        events.append(
+            TimelineEvent(p.start_date, "Position", f"Started as {p.title}, {p.organisation}")
+        )
         if p.end_date:
-            events.append(TimelineEvent(p.end_date, "Position", f"Left {p.title}, {p.organisation}"))
+            events.append(
+                TimelineEvent(p.end_date, "Position", f"Left {p.title}, {p.organisation}")
+            )
     for c in rows["certifications"]:
         events.append(TimelineEvent(c.earned_on, "Certification", f"Earned {c.name}"))
     for a in rows["activities"]:

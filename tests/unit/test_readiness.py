@@ -1,0 +1,143 @@
+"""Readiness as a pure function of the role and the user's facts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.catalogue.loader import load_catalogue
+from app.services.experience import Experience
+from app.services.readiness import (
+    CertificationFacts,
+    EducationFacts,
+    LatestScore,
+    UserFacts,
+    all_roles,
+    readiness,
+)
+from tests.conftest import QUESTIONS_DIR
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalogue(QUESTIONS_DIR)
+
+
+def facts(
+    education=(), certs=(), production=0.0, management=0.0, ongoing=False, scores=None
+) -> UserFacts:
+    return UserFacts(
+        education=list(education),
+        certifications=list(certs),
+        experience=Experience(production, management, ongoing, ongoing),
+        latest_scores=scores or {},
+    )
+
+
+def req(result, key):
+    return next(r for r in result.requirements if r.key == key)
+
+
+def test_new_user_with_nothing_logged(cat):
+    result = readiness(cat.roles["production-manager"], cat, facts(), TODAY)
+    assert result.skill_readiness == 0
+    assert all(s.score is None for s in result.skills)
+    assert not req(result, "years_experience").met
+    assert result.requirements_met_on is None
+    assert not result.all_required_met
+    assert "Take the full Production Manager assessment to measure every skill" in result.next_steps
+    assert "Gain 3 more years in production" in result.next_steps
+    assert "Consider CPIM" in " ".join(result.next_steps)
+    assert result.overall == pytest.approx(0.5 * result.qualification_readiness)
+
+
+def test_skill_readiness_weights_latest_scores(cat):
+    role = cat.roles["head-of-production"]  # six skills at 15, two at 5
+    scores = {"supply-chain": LatestScore(80, TODAY), "leadership": LatestScore(100, TODAY)}
+    result = readiness(role, cat, facts(scores=scores), TODAY)
+    assert result.skill_readiness == pytest.approx((15 * 80 + 5 * 100) / 100)
+    gaps = result.gaps
+    assert [g.weight for g in gaps] == sorted((g.weight for g in gaps), reverse=True)
+    assert gaps[0].score is None  # a not-assessed weight-15 skill comes before supply chain at 80
+
+
+def test_education_levels(cat):
+    role = cat.roles["production-executive"]  # bachelor's required
+    done = EducationFacts("bachelor", "Engineering", "completed", date(2010, 6, 1))
+    assert req(readiness(role, cat, facts([done]), TODAY), "education").met
+    assoc = EducationFacts("associate", "Business", "completed", date(2010, 6, 1))
+    assert not req(readiness(role, cat, facts([assoc]), TODAY), "education").met
+    studying = EducationFacts("bachelor", "Engineering", "in_progress", date(2027, 6, 1))
+    r = req(readiness(role, cat, facts([studying]), TODAY), "education")
+    assert not r.met
+    assert r.credit == 0.5
+    assert r.projected == date(2027, 6, 1)
+    assert r.action == "Finish your bachelor's degree"
+    mba = EducationFacts("mba", "Business", "completed", date(2015, 6, 1))
+    assert req(readiness(role, cat, facts([mba]), TODAY), "education").met
+
+
+def test_mba_status_for_cpo(cat):
+    role = cat.roles["chief-production-officer"]
+    assert req(readiness(role, cat, facts(), TODAY), "mba").current == "Not planned"
+    planned = EducationFacts("mba", "Business", "planned", date(2029, 1, 1))
+    r = req(readiness(role, cat, facts([planned]), TODAY), "mba")
+    assert (r.current, r.met, r.credit) == ("Planned", False, 0.0)
+    going = EducationFacts("mba", "Business", "in_progress", date(2027, 1, 1))
+    r = req(readiness(role, cat, facts([going]), TODAY), "mba")
+    assert (r.current, r.credit, r.projected) == ("In progress", 0.5, date(2027, 1, 1))
+    done = EducationFacts("mba", "Business", "completed", date(2020, 1, 1))
+    assert req(readiness(role, cat, facts([done]), TODAY), "mba").met
+    # MBA is optional for a Production Manager, so it is not listed there.
+    pm = readiness(cat.roles["production-manager"], cat, facts(), TODAY)
+    assert all(r.key != "mba" for r in pm.requirements)
+
+
+def test_time_based_requirements_project_a_date(cat):
+    role = cat.roles["production-manager"]  # 3 years production, 1 year management
+    result = readiness(role, cat, facts(production=1.5, management=0.5, ongoing=True), TODAY)
+    exp = req(result, "years_experience")
+    assert exp.projected == date(2027, 12, 1)  # 1.5 x 365.25 days on
+    assert exp.credit == pytest.approx(0.5)
+    assert exp.action == "1.5 more years in production (keep going in your current role)"
+    stopped = readiness(role, cat, facts(production=1.5), TODAY)
+    assert req(stopped, "years_experience").projected is None
+
+
+def test_requirements_met_on_is_the_latest_projection(cat):
+    role = cat.roles["production-manager"]
+    degree = EducationFacts("bachelor", "Business", "completed", date(2012, 1, 1))
+    result = readiness(
+        role, cat, facts([degree], production=2, management=0.5, ongoing=True), TODAY
+    )
+    assert result.requirements_met_on == date(2027, 6, 1)
+    assert not result.all_required_met
+    result = readiness(role, cat, facts([degree], production=4, management=2), TODAY)
+    assert result.all_required_met
+    assert result.requirements_met_on == TODAY
+
+
+def test_certification_match_and_expiry(cat):
+    role = cat.roles["production-manager"]
+    valid = CertificationFacts("APICS CPIM", date(2020, 1, 1), None)
+    assert req(readiness(role, cat, facts(certs=[valid]), TODAY), "cert:CPIM").met
+    expired = CertificationFacts("CPIM", date(2015, 1, 1), date(2020, 1, 1))
+    r = req(readiness(role, cat, facts(certs=[expired]), TODAY), "cert:CPIM")
+    assert not r.met
+    assert r.action.startswith("Consider CPIM")
+
+
+def test_closest_roles_are_ordered(cat):
+    everything = facts(
+        [EducationFacts("bachelor", "Engineering", "completed", date(2010, 1, 1))],
+        certs=[CertificationFacts("CPIM", date(2020, 1, 1), None)],
+        production=4,
+        management=2,
+    )
+    results = all_roles(cat, everything, TODAY)
+    assert [r.overall for r in results] == sorted((r.overall for r in results), reverse=True)
+    assert results[0].role_slug == "production-manager"
+    assert results[-1].role_slug == "chief-production-officer"

@@ -1,0 +1,182 @@
+"""Milestone CRUD through the forms, with validation and access control."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.models import Activity, Certification, Education, Position
+from tests.conftest import login
+from tests.web.quiz_helpers import count
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+VALID = {
+    "education": (
+        Education,
+        {
+            "level": "bachelor",
+            "field": "Industrial engineering",
+            "institution": "State U",
+            "status": "completed",
+            "start_date": "2010-09-01",
+            "end_date": "2014-06-30",
+        },
+    ),
+    "positions": (
+        Position,
+        {
+            "title": "Shift supervisor",
+            "organisation": "ACME Plastics",
+            "start_date": "2015-01-05",
+            "end_date": "",
+            "in_production": "y",
+            "managed_people": "y",
+            "people_managed": "12",
+        },
+    ),
+    "certifications": (
+        Certification,
+        {"name": "CPIM", "issuer": "ASCM", "earned_on": "2021-03-01", "expires_on": "2026-03-01"},
+    ),
+    "activities": (
+        Activity,
+        {"kind": "conference", "title": "Lean summit", "occurred_on": "2023-10-10", "notes": ""},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_add_edit_delete_each_kind(app, user_client, kind):
+    model, data = VALID[kind]
+    assert user_client.get(f"/milestones/{kind}/new").status_code == 200
+    response = user_client.post(f"/milestones/{kind}/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert count(app, model) == 1
+    listing = user_client.get("/milestones").get_data(as_text=True)
+    first_text = data.get("title") or data.get("name") or data.get("field")
+    assert first_text in listing
+    row_id = _only_id(app, model)
+    edited = {**data}
+    key = next(k for k in ("title", "name", "field") if k in data)
+    edited[key] = "Edited value"
+    assert user_client.post(f"/milestones/{kind}/{row_id}/edit", data=edited).status_code == 302
+    assert "Edited value" in user_client.get("/milestones").get_data(as_text=True)
+    assert user_client.post(f"/milestones/{kind}/{row_id}/delete").status_code == 302
+    assert count(app, model) == 0
+
+
+def _only_id(app, model) -> int:
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(sa.select(model.id))
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "message"),
+    [
+        (
+            "positions",
+            {"end_date": "2014-01-01"},
+            "The end date must be on or after the start date.",
+        ),
+        ("positions", {"start_date": TOMORROW}, "The start date cannot be in the future."),
+        ("positions", {"start_date": "not a date"}, "Enter a date as YYYY-MM-DD."),
+        ("positions", {"start_date": ""}, "Enter the start date."),
+        ("positions", {"start_date": "1200-01-01"}, "Use a date after 1940."),
+        ("positions", {"people_managed": ""}, "Enter how many people you managed."),
+        ("positions", {"people_managed": "-3"}, "Enter 1 to 100000."),
+        ("positions", {"title": "   "}, "Enter the job title."),
+        ("education", {"end_date": TOMORROW}, "A completion date cannot be in the future."),
+        ("education", {"end_date": ""}, "Enter the date you completed it."),
+        ("education", {"level": "kindergarten"}, "Not a valid choice"),
+        (
+            "education",
+            {"end_date": "2009-01-01"},
+            "The end date must be on or after the start date.",
+        ),
+        ("certifications", {"earned_on": TOMORROW}, "The date earned cannot be in the future."),
+        (
+            "certifications",
+            {"expires_on": "2021-03-01"},
+            "The expiry date must be after the date earned.",
+        ),
+        ("activities", {"occurred_on": TOMORROW}, "The date cannot be in the future."),
+        ("activities", {"kind": "party"}, "Not a valid choice"),
+        ("activities", {"notes": "x" * 501}, "Keep notes under 500 characters."),
+    ],
+)
+def test_bad_input_is_422_with_a_message_and_keeps_what_was_typed(
+    app, user_client, kind, changes, message
+):
+    model, data = VALID[kind]
+    response = user_client.post(f"/milestones/{kind}/new", data={**data, **changes})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    keep = data.get("title") or data.get("name") or data.get("field")
+    if keep not in changes.values() and "title" not in changes:
+        assert f'value="{keep}"' in html
+    assert count(app, model) == 0
+
+
+def test_planned_education_may_have_a_future_date(app, user_client):
+    data = {
+        "level": "mba",
+        "field": "Business",
+        "institution": "",
+        "status": "planned",
+        "start_date": TOMORROW,
+        "end_date": "2030-06-01",
+    }
+    assert user_client.post("/milestones/education/new", data=data).status_code == 302
+    assert "MBA" in user_client.get("/milestones").get_data(as_text=True)
+
+
+def test_not_managing_clears_people_count(app, user_client):
+    data = {**VALID["positions"][1], "managed_people": "", "people_managed": "7"}
+    data.pop("managed_people")
+    assert user_client.post("/milestones/positions/new", data=data).status_code == 302
+    html = user_client.get("/milestones").get_data(as_text=True)
+    assert "managed 7" not in html
+
+
+def test_failed_edit_keeps_the_saved_row(app, user_client):
+    _, data = VALID["positions"]
+    user_client.post("/milestones/positions/new", data=data)
+    row_id = _only_id(app, Position)
+    response = user_client.post(
+        f"/milestones/positions/{row_id}/edit", data={**data, "end_date": "2000-01-01"}
+    )
+    assert response.status_code == 422
+    assert "Shift supervisor" in user_client.get("/milestones").get_data(as_text=True)
+
+
+def test_unknown_kind_is_404(user_client):
+    assert user_client.get("/milestones/hobbies/new").status_code == 404
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_other_users_milestones_are_404(app, user_client, make_user, kind):
+    model, data = VALID[kind]
+    user_client.post(f"/milestones/{kind}/new", data=data)
+    row_id = _only_id(app, model)
+    make_user("eve@example.com", "Eve")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    assert eve.get(f"/milestones/{kind}/{row_id}/edit").status_code == 404
+    assert eve.post(f"/milestones/{kind}/{row_id}/edit", data=data).status_code == 404
+    assert eve.post(f"/milestones/{kind}/{row_id}/delete").status_code == 404
+    assert count(app, model) == 1
+    first_text = data.get("title") or data.get("name") or data.get("field")
+    assert f"<strong>{first_text}</strong>" not in eve.get("/milestones").get_data(as_text=True)
+
+
+def test_empty_states_say_what_to_do(user_client):
+    html = user_client.get("/milestones").get_data(as_text=True)
+    assert "Nothing logged yet." in html
+    assert "we compute your years in production" in html

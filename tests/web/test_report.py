@@ -1,0 +1,217 @@
+"""The readiness report, role comparison and exports through the real stack."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Attempt, SkillScore, User
+from tests.conftest import login
+from tests.web.quiz_helpers import answer_all, start
+
+
+def test_new_user_report_says_what_to_do_first(user_client):
+    response = user_client.get("/report")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Readiness for Production Manager" in html
+    assert "not assessed" in html
+    assert "Take the full Production Manager assessment" in html
+    assert "Gain 3 more years in production" in html
+    assert "No submitted quizzes yet." in html
+    assert "No milestones yet." in html
+
+
+def test_report_without_target_role_asks_for_one(client, make_user):
+    make_user()
+    login(client)
+    response = client.get("/report")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/choose-role"
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "production-manager",
+        "head-of-production",
+        "production-executive",
+        "chief-production-officer",
+    ],
+)
+def test_report_for_any_role(user_client, slug):
+    assert user_client.get(f"/report/{slug}").status_code == 200
+
+
+def test_unknown_role_report_is_404(user_client):
+    assert user_client.get("/report/astronaut").status_code == 404
+
+
+def test_report_reflects_milestones_and_scores(app, user_client):
+    user_client.post(
+        "/milestones/positions/new",
+        data={
+            "title": "Planner",
+            "organisation": "ACME",
+            "start_date": "2019-01-01",
+            "in_production": "y",
+            "managed_people": "y",
+            "people_managed": "4",
+        },
+    )
+    user_client.post(
+        "/milestones/education/new",
+        data={
+            "level": "bachelor",
+            "field": "Engineering",
+            "status": "completed",
+            "end_date": "2018-06-01",
+        },
+    )
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    html = user_client.get("/report").get_data(as_text=True)
+    assert "Bachelor&#39;s degree in Engineering" in html
+    assert "Started as Planner, ACME" in html
+    assert "<polyline" in html  # the chart
+    assert 'id="progress-table"' in html  # and its table alternative
+    assert (
+        "Production scheduling and planning</th>\n        <td>20</td>\n        <td>100</td>" in html
+    )
+    assert "Consider CPIM" in html
+
+
+def test_compare_shows_all_four_roles(user_client):
+    html = user_client.get("/report/compare").get_data(as_text=True)
+    for name in (
+        "Production Manager",
+        "Head of Production",
+        "Production Executive",
+        "Chief Production Officer",
+    ):
+        assert name in html
+    assert "Overall readiness" in html
+
+
+def test_exports_contain_all_own_data_and_nothing_else(app, user_client, make_user):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    user_client.post(
+        "/milestones/certifications/new",
+        data={"name": "CPIM", "issuer": "ASCM", "earned_on": "2021-01-01"},
+    )
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    eve_attempt = start(eve, "skill.leadership")
+
+    response = user_client.get("/export.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.json
+    assert data["profile"]["email"] == "ada@example.com"
+    assert [a["id"] for a in data["attempts"]] == [attempt_id]
+    assert len(data["attempts"][0]["answers"]) == 9
+    assert data["attempts"][0]["skill_scores"][0]["combined_score"] == 100
+    assert data["milestones"]["certifications"][0]["name"] == "CPIM"
+    assert eve_attempt not in [a["id"] for a in data["attempts"]]
+
+    response = user_client.get("/export.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["section", "record", "field", "value"]
+    assert ["profile", "", "email", "ada@example.com"] in rows
+    assert ["certifications", rows[-1][1], "name", "CPIM"] in rows
+    assert sum(1 for r in rows if r[0] == "answer" and r[2] == "item_id") == 9
+    assert not any("eve@example.com" in ",".join(r) for r in rows)
+
+
+def test_report_pages_need_login(client):
+    for url in ("/report", "/report/compare", "/export.json", "/export.csv"):
+        assert client.get(url).status_code == 302
+
+
+@contextmanager
+def counting_queries(app) -> Iterator[list[str]]:
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def seed_attempts(app, email: str, n: int) -> None:
+    """Insert n submitted full-assessment attempts with skill scores, straight into the DB."""
+    skills = [
+        rs.skill for rs in app.extensions["catalogue"].roles["production-manager"].skills.items
+    ]
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
+        base = datetime(2024, 1, 1, tzinfo=UTC)
+        db.session.execute(
+            sa.insert(Attempt),
+            [
+                {
+                    "user_id": user_id,
+                    "quiz_key": "full.production-manager",
+                    "role_slug": "production-manager",
+                    "title": "Full assessment",
+                    "status": "submitted",
+                    "item_count": 27,
+                    "overall_score": float(i % 100),
+                    "started_at": base + timedelta(hours=i),
+                    "submitted_at": base + timedelta(hours=i),
+                }
+                for i in range(n)
+            ],
+        )
+        ids = db.session.scalars(sa.select(Attempt.id).where(Attempt.user_id == user_id)).all()
+        db.session.execute(
+            sa.insert(SkillScore),
+            [
+                {
+                    "attempt_id": a,
+                    "skill_id": s,
+                    "self_score": 50.0,
+                    "knowledge_score": 50.0,
+                    "combined_score": float((a + k) % 100),
+                    "self_count": 1,
+                    "knowledge_count": 2,
+                }
+                for a in ids
+                for k, s in enumerate(skills)
+            ],
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/report", "/report/compare", "/quizzes", "/export.json"])
+def test_query_count_does_not_grow_with_history(app, user_client, make_user, url):
+    make_user("heavy@example.com", "Heavy", role="production-manager")
+    heavy = app.test_client()
+    login(heavy, "heavy@example.com")
+    seed_attempts(app, "ada@example.com", 20)
+    seed_attempts(app, "heavy@example.com", 2000)
+    with counting_queries(app) as light_queries:
+        assert user_client.get(url).status_code == 200
+    with counting_queries(app) as heavy_queries:
+        assert heavy.get(url).status_code == 200
+    assert len(light_queries) == len(heavy_queries)
+    assert len(heavy_queries) <= 12
