@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+
+from app.catalogue import catalogue
+from app.services import attempts, readiness, report
 
 bp = Blueprint("main", __name__)
 
@@ -19,4 +24,16 @@ def index() -> str | Response:
 @bp.route("/dashboard")
 @login_required
 def dashboard() -> str:
-    return render_template("main/dashboard.html")
+    cat = catalogue()
+    role = cat.roles.get(current_user.target_role or "")
+    result = None
+    if role is not None:
+        today = date.today()
+        facts, _ = report.load_facts(current_user.id, today)
+        result = readiness.readiness(role, cat, facts, today)
+    return render_template(
+        "main/dashboard.html",
+        role=role,
+        result=result,
+        in_progress=attempts.latest_in_progress(current_user.id),
+    )

@@ -96,6 +96,16 @@ def find_in_progress(user_id: int, quiz_key: str) -> Attempt | None:
     )
 
 
+def latest_in_progress(user_id: int) -> Attempt | None:
+    """The attempt in progress the user touched last, to offer on the dashboard."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.status == IN_PROGRESS)
+        .order_by(Attempt.last_activity_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+
+
 def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) -> Attempt:
     """Resume the quiz's attempt in progress, or start a new one pinned to current versions."""
     existing = find_in_progress(user_id, quiz.key)

@@ -35,6 +35,14 @@ LEVEL_LABEL = {
     "mba": "MBA",
     "doctorate": "Doctorate",
 }
+
+
+def level_phrase(level: str) -> str:
+    """The level's label for use mid-sentence ("bachelor's degree", but "MBA")."""
+    label = LEVEL_LABEL[level]
+    return label if label.isupper() else label.lower()
+
+
 EXPECTATION_WEIGHT = {Expectation.REQUIRED: 2, Expectation.RECOMMENDED: 1, Expectation.OPTIONAL: 0}
 SKILL_SHARE = 0.5
 
@@ -139,11 +147,11 @@ def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
     current = f"{LEVEL_LABEL[best.level]} in {best.field}" if best else "None logged"
     if not met and pending:
         p = pending[0]
-        current += f"; {LEVEL_LABEL[p.level].lower()} {p.status.replace('_', ' ')}"
+        current += f"; {level_phrase(p.level)} {p.status.replace('_', ' ')}"
     action = None
     if not met:
         action = (
-            f"Finish your {LEVEL_LABEL[pending[0].level].lower()}"
+            f"Finish your {level_phrase(pending[0].level)}"
             if pending
             else f"Plan a {req.minimum_level.label.lower()} in a field such as "
             f"{req.fields[0].lower()}"
@@ -316,14 +324,12 @@ def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Rol
     not_assessed = [s for s in skills if s.score is None]
     weak = sorted((s for s in skills if s.score is not None and s.score < 75), key=lambda s: -s.gap)
     for s in weak[:2]:
-        steps.append(
-            f"Work on {s.name.lower()} (score {round(s.score or 0)}), then retake its quiz"
-        )
+        steps.append(f"Work on {s.name} (score {round(s.score or 0)}), then retake its quiz")
     if not_assessed:
         if len(not_assessed) == len(skills):
             steps.append(f"Take the full {role.name} assessment to measure every skill")
         else:
-            steps.extend(f"Take the {s.name.lower()} quiz" for s in not_assessed[:2])
+            steps.extend(f"Take the {s.name} quiz" for s in not_assessed[:2])
     steps.extend(r.action for r in reqs if r.action and r.expectation == "recommended")
     return steps
 

@@ -90,3 +90,15 @@ def test_profile_needs_login(client):
     response = client.get("/profile")
     assert response.status_code == 302
     assert "/login?next=%2Fprofile" in response.headers["Location"]
+
+
+def test_dashboard_shows_readiness_resume_and_next_steps(user_client):
+    html = user_client.get("/dashboard").get_data(as_text=True)
+    assert "Readiness at a glance" in html
+    assert "No quiz in progress." in html
+    assert "Take the full Production Manager assessment" in html
+    response = user_client.post("/quizzes/skill.leadership/start")
+    attempt_url = response.headers["Location"]
+    html = user_client.get("/dashboard").get_data(as_text=True)
+    assert "You have <strong>Leadership</strong> in progress." in html
+    assert f'href="{attempt_url}"' in html
