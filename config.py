@@ -29,6 +29,19 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     ATTEMPTS_PER_PAGE = 20
     TESTING = False
+    # Rate limits (limits syntax); counters live in the database, shared by every process.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "sqlalchemy://"
+    LOGIN_LIMIT_IP = "30 per minute; 300 per hour"
+    LOGIN_LIMIT_ACCOUNT = "5 per minute; 30 per hour"
+    REGISTER_LIMIT_IP = "10 per minute; 50 per hour"
+    REGISTER_LIMIT_ACCOUNT = "3 per minute"
+    PASSWORD_LIMIT_IP = "10 per minute"
+    PASSWORD_LIMIT_ACCOUNT = "5 per minute; 20 per hour"
+    HSTS_SECONDS: int | None = None
+    # Number of trusted proxies in front of the app setting X-Forwarded-For (0: none).
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -43,6 +56,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # the rate-limit tests switch it on
     SQLALCHEMY_DATABASE_URI = "sqlite://"
 
 
@@ -52,6 +66,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = 31536000
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Engine, event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.catalogue.loader import load_catalogue
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config, config_from_env
 
 
@@ -29,6 +30,9 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     csrf.init_app(app)
+    _init_limiter(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     from app import models  # noqa: F401  (registers the tables on the metadata)
     from app.auth.session import configure_login
@@ -38,15 +42,28 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     # The catalogue is read once per process and never mutated (frozen pydantic models).
     app.extensions["catalogue"] = load_catalogue(app.config["QUESTIONS_DIR"])
 
+    from app.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
     _register_cli(app)
 
     from app.errors import register_error_handlers
+    from app.security.headers import register_security_headers
     from app.web import register_template_helpers
 
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     return app
+
+
+def _init_limiter(app: Flask) -> None:
+    from app.security import sql_storage  # noqa: F401  (registers the sqlalchemy:// scheme)
+
+    with app.app_context():
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"engine": db.engine})
+    limiter.init_app(app)
 
 
 def _configure_sqlite(engine: Engine) -> None:

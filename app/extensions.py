@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound to an app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage is the app's own database (app/security/sql_storage.py), configured in create_app.
+limiter = Limiter(key_func=get_remote_address)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app.auth.forms import LogoutForm
 from app.catalogue import catalogue
@@ -18,6 +19,16 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**31-1, so an oversized number is a 404, not a DB error."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm, RegisterForm
 from app.models import User
+from app.security.limits import per_account, per_ip
 from app.services import accounts
 from app.web import safe_next_url
 
@@ -20,6 +21,8 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@per_ip("REGISTER_LIMIT_IP")
+@per_account("REGISTER_LIMIT_ACCOUNT")
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -41,6 +44,8 @@ def register() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@per_ip("LOGIN_LIMIT_IP")
+@per_account("LOGIN_LIMIT_ACCOUNT")
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -58,7 +63,9 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    # CSRFProtect has already checked the token of this POST.
+    # CSRFProtect has already checked the token of this POST. Logging out ends every session of
+    # this account, on every device.
+    accounts.end_all_sessions(current_user)
     logout_user()
     session.clear()
     flash("You have logged out.", "info")

@@ -6,9 +6,11 @@ from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
+from app.extensions import db
 from app.services import attempts, readiness, report
 
 bp = Blueprint("main", __name__)
@@ -19,6 +21,13 @@ def index() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     return render_template("main/index.html")
+
+
+@bp.route("/healthz")
+def healthz() -> dict[str, str]:
+    """For load balancers (and the benchmark baseline): one trivial query, no session."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
 
 
 @bp.route("/dashboard")

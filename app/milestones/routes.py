@@ -44,7 +44,7 @@ def new(kind_slug: str) -> tuple[str, int] | Response:
     return _render_form(kind, form, is_new=True)
 
 
-@bp.route("/<kind_slug>/<int:milestone_id>/edit", methods=["GET", "POST"])
+@bp.route("/<kind_slug>/<id:milestone_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(kind_slug: str, milestone_id: int) -> tuple[str, int] | Response:
     kind = svc.kind(kind_slug)
@@ -57,7 +57,7 @@ def edit(kind_slug: str, milestone_id: int) -> tuple[str, int] | Response:
     return _render_form(kind, form, is_new=False)
 
 
-@bp.route("/<kind_slug>/<int:milestone_id>/delete", methods=["POST"])
+@bp.route("/<kind_slug>/<id:milestone_id>/delete", methods=["POST"])
 @login_required
 def delete(kind_slug: str, milestone_id: int) -> Response:
     kind = svc.kind(kind_slug)

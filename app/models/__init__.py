@@ -3,6 +3,7 @@
 from app.models.attempt import Answer, Attempt, AttemptItem, SkillScore
 from app.models.item_version import ItemVersion
 from app.models.milestone import Activity, Certification, Education, Position
+from app.models.rate_limit import RateLimitCounter
 from app.models.user import User
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Education",
     "ItemVersion",
     "Position",
+    "RateLimitCounter",
     "SkillScore",
     "User",
 ]

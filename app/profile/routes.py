@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
 from app.profile.forms import ChooseRoleForm, PasswordForm, ProfileForm, role_choices
+from app.security.limits import per_account, per_ip
 from app.services import accounts
 
 bp = Blueprint("profile", __name__)
@@ -38,17 +39,37 @@ def edit() -> tuple[str, int] | Response:
         target_role=current_user.target_role,
     )
     form.target_role.choices = role_choices(cat)
-    password_form = PasswordForm(prefix="password")
-    if form.submit.data and form.validate_on_submit():
+    if form.validate_on_submit():
         accounts.update_profile(current_user, form.display_name.data, form.target_role.data)
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))
-    if password_form.submit.data and password_form.validate_on_submit():
+    return _render(form, PasswordForm(prefix="password", formdata=None))
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+@per_ip("PASSWORD_LIMIT_IP")
+@per_account("PASSWORD_LIMIT_ACCOUNT", from_form=False)
+def change_password() -> tuple[str, int] | Response:
+    password_form = PasswordForm(prefix="password")
+    if password_form.validate_on_submit():
         if current_user.check_password(password_form.current_password.data):
             accounts.change_password(current_user, password_form.new_password.data)
-            login_user(current_user)  # re-issue this session under the new generation
+            session.clear()
+            login_user(current_user)  # a fresh session under the new generation
             flash("Password changed. You have been logged out everywhere else.", "success")
             return redirect(url_for("profile.edit"))
         password_form.current_password.errors.append("That is not your current password.")
+    form = ProfileForm(
+        prefix="profile",
+        formdata=None,
+        display_name=current_user.display_name,
+        target_role=current_user.target_role,
+    )
+    form.target_role.choices = role_choices(catalogue())
+    return _render(form, password_form)
+
+
+def _render(form: ProfileForm, password_form: PasswordForm) -> tuple[str, int]:
     status = 422 if form.errors or password_form.errors else 200
     return render_template("profile/edit.html", form=form, password_form=password_form), status

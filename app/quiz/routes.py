@@ -25,6 +25,7 @@ from app.quiz.forms import StartForm, SubmitAttemptForm, answer_form
 from app.services import attempts as svc
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
+from app.web import MAX_ID
 
 bp = Blueprint("quiz", __name__)
 
@@ -114,7 +115,7 @@ def _render_question(attempt, questions, position, form, error=None, status=200)
     ), status
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> tuple[str, int] | Response:
     attempt = svc.get_attempt(current_user.id, attempt_id)
@@ -127,12 +128,14 @@ def attempt(attempt_id: int) -> tuple[str, int] | Response:
     return _render_question(attempt, questions, position, answer_form(questions[position - 1]))
 
 
-@bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/answer", methods=["POST"])
 @login_required
 def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
     position = request.form.get("position", type=int)
     if position is None:
         abort(400, description="The question number is missing.")
+    if not 1 <= position <= MAX_ID:
+        raise svc.AttemptNotFoundError(position)
     skip = "skip" in request.form
     try:
         svc.save_answer(
@@ -153,7 +156,7 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))
 
 
-@bp.route("/attempts/<int:attempt_id>/review")
+@bp.route("/attempts/<id:attempt_id>/review")
 @login_required
 def review(attempt_id: int) -> str | Response:
     attempt = svc.get_attempt(current_user.id, attempt_id)
@@ -170,7 +173,7 @@ def review(attempt_id: int) -> str | Response:
     )
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int) -> tuple[str, int] | Response:
     attempt = svc.get_attempt(current_user.id, attempt_id)
@@ -197,7 +200,7 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
     attempt = svc.get_attempt(current_user.id, attempt_id)
@@ -217,7 +220,9 @@ def result(attempt_id: int) -> str | Response:
 @bp.route("/attempts")
 @login_required
 def history() -> str:
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= MAX_ID:
+        abort(404)
     per_page = current_app.config["ATTEMPTS_PER_PAGE"]
     attempts, total = svc.list_attempts(current_user.id, page, per_page)
     pages = max(math.ceil(total / per_page), 1)

@@ -57,7 +57,7 @@ def test_profile_rejects_empty_name(app, user_client):
 
 def _change_password(client, current, new, confirm=None):
     return client.post(
-        "/profile",
+        "/profile/password",
         data={
             "password-current_password": current,
             "password-new_password": new,

@@ -267,3 +267,13 @@ def test_history_is_paginated(app, user_client):
 def test_quiz_pages_need_login(client):
     assert client.get("/quizzes").status_code == 302
     assert client.get("/attempts/1").status_code == 302
+
+
+def test_oversized_numbers_are_404_not_500(user_client):
+    huge = "9" * 25
+    assert user_client.get(f"/attempts/{huge}").status_code == 404
+    assert user_client.get(f"/attempts?page={huge}").status_code == 404
+    assert user_client.get("/milestones/positions/2147483648/edit").status_code == 404
+    attempt_id = start(user_client)
+    assert answer(user_client, attempt_id, 2**63, ["1"]).status_code == 404
+    assert user_client.get(f"/attempts/{attempt_id}?q={huge}").status_code == 404
