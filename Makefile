@@ -42,5 +42,10 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Load test against gunicorn + PostgreSQL on 127.0.0.1 (not part of `make test`).
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

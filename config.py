@@ -18,7 +18,8 @@ class Config:
 
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Recycle rather than pre-ping: a ping is an extra round trip on every request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 300}
     QUESTIONS_DIR: Path = Path(os.environ.get("QUESTIONS_DIR", BASE_DIR / "questions"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT: int | None = None  # token lives as long as the session

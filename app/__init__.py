@@ -21,6 +21,10 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     """
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_object(config or config_from_env())
+    if config is None:
+        # Deployment overrides without code: PRODREADY_<KEY>=<JSON or text>, e.g.
+        # PRODREADY_LOGIN_LIMIT_IP="100 per minute" or PRODREADY_RATELIMIT_ENABLED=false.
+        app.config.from_prefixed_env("PRODREADY")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
 

@@ -32,6 +32,7 @@ class Attempt(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ('{IN_PROGRESS}', '{SUBMITTED}')", name="status"),
         Index("ix_attempts_user_quiz", "user_id", "quiz_key", "id"),
+        Index("ix_attempts_user_status", "user_id", "status", "id"),
         # At most one attempt in progress per user and quiz, whatever the races between tabs.
         Index(
             "uq_attempts_one_in_progress",
@@ -124,3 +125,21 @@ class SkillScore(db.Model):
     combined_score: Mapped[float] = mapped_column(Float)
     self_count: Mapped[int] = mapped_column(Integer)
     knowledge_count: Mapped[int] = mapped_column(Integer)
+
+
+class LatestSkillScore(db.Model):
+    """Each user's most recent combined score per skill, upserted at submit.
+
+    A projection of skill_scores kept so the report reads at most one row per skill, whatever
+    the length of the user's history.
+    """
+
+    __tablename__ = "latest_skill_scores"
+    __table_args__ = (UniqueConstraint("user_id", "skill_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    skill_id: Mapped[str] = mapped_column(String(64))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    combined_score: Mapped[float] = mapped_column(Float)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -46,8 +46,9 @@ def _closed(error: Exception) -> tuple[Response | str, int]:
 
 
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json"
+    """Only a client that prefers JSON over HTML (autosave) gets JSON; */* gets HTML."""
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
 
 
 def _role_slug() -> str | None:

@@ -18,11 +18,19 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.catalogue import catalogue
 from app.catalogue.loader import ITEM_ADAPTER, Catalogue
 from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
 from app.catalogue.sync import ensure_versions
 from app.extensions import db
-from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore
+from app.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    ItemVersion,
+    LatestSkillScore,
+    SkillScore,
+)
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.services import scoring
 from app.services.quizzes import Quiz, pick_items
@@ -148,14 +156,38 @@ def get_attempt(user_id: int, attempt_id: int) -> Attempt:
     return attempt
 
 
+def _items(
+    versions: list[tuple[int, str, str]],
+) -> dict[int, SelfRatingItem | ChoiceItem]:
+    """Parsed items by version id: the catalogue's copy where the version is current, and one
+    query for the content of any older versions (so the usual case reads no JSON at all)."""
+    current = catalogue().items
+    parsed: dict[int, SelfRatingItem | ChoiceItem] = {}
+    old: list[int] = []
+    for version_id, item_id, content_hash in versions:
+        entry = current.get(item_id)
+        if entry is not None and entry.content_hash == content_hash:
+            parsed[version_id] = entry.content
+        else:
+            old.append(version_id)
+    if old:
+        for row in db.session.execute(
+            select(ItemVersion.id, ItemVersion.content).where(ItemVersion.id.in_(old))
+        ):
+            parsed[row.id] = ITEM_ADAPTER.validate_python(row.content)
+    return parsed
+
+
 def load_questions(attempt_id: int) -> list[Question]:
-    """Every question of the attempt with its saved answer, in one query."""
+    """Every question of the attempt with its saved answer (one query; two if old versions)."""
     rows = db.session.execute(
         select(
             AttemptItem.position,
             AttemptItem.id,
+            AttemptItem.item_version_id,
             ItemVersion.skill_id,
-            ItemVersion.content,
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
             Answer.rating,
             Answer.choices,
             Answer.skipped,
@@ -164,13 +196,14 @@ def load_questions(attempt_id: int) -> list[Question]:
         .outerjoin(Answer, Answer.attempt_item_id == AttemptItem.id)
         .where(AttemptItem.attempt_id == attempt_id)
         .order_by(AttemptItem.position)
-    )
+    ).all()
+    items = _items([(r.item_version_id, r.item_id, r.content_hash) for r in rows])
     return [
         Question(
             position=r.position,
             attempt_item_id=r.id,
             skill_id=r.skill_id,
-            item=ITEM_ADAPTER.validate_python(r.content),
+            item=items[r.item_version_id],
             rating=r.rating,
             chosen=frozenset(r.choices.split(",")) if r.choices else frozenset(),
             skipped=bool(r.skipped),
@@ -216,13 +249,19 @@ def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
 
 def _attempt_item(attempt_id: int, position: int) -> tuple[int, SelfRatingItem | ChoiceItem]:
     row = db.session.execute(
-        select(AttemptItem.id, ItemVersion.content)
+        select(
+            AttemptItem.id,
+            AttemptItem.item_version_id,
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
+        )
         .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
         .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position == position)
     ).first()
     if row is None:
         raise AttemptNotFoundError(position)
-    return row.id, ITEM_ADAPTER.validate_python(row.content)
+    version = (row.item_version_id, row.item_id, row.content_hash)
+    return row.id, _items([version])[row.item_version_id]
 
 
 def save_answer(
@@ -256,6 +295,7 @@ def save_answer(
 
 def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     """Submit and score the attempt; True if this call did it, False if it was already done."""
+    now = _now()
     result = db.session.execute(
         update(Attempt)
         .where(
@@ -263,7 +303,7 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
             Attempt.user_id == user_id,
             Attempt.status == IN_PROGRESS,
         )
-        .values(status=SUBMITTED, submitted_at=_now())
+        .values(status=SUBMITTED, submitted_at=now)
     )
     if result.rowcount != 1:
         db.session.rollback()
@@ -283,6 +323,24 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
         )
         for r in results.values()
     )
+    if results:
+        db.session.execute(
+            upsert(
+                LatestSkillScore,
+                ["user_id", "skill_id"],
+                ["attempt_id", "combined_score", "scored_at"],
+            ),
+            [
+                {
+                    "user_id": user_id,
+                    "skill_id": r.skill_id,
+                    "attempt_id": attempt_id,
+                    "combined_score": r.combined_score,
+                    "scored_at": now,
+                }
+                for r in results.values()
+            ],
+        )
     role = cat.roles.get(attempt.role_slug)
     weights = {rs.skill: rs.weight for rs in role.skills.items} if role else {}
     attempt.overall_score = scoring.overall_score(

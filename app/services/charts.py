@@ -28,6 +28,11 @@ class Series:
     emphasis: bool = False
 
     @property
+    def markers(self) -> bool:
+        """Dots on the emphasised line, or where a lone point would otherwise be invisible."""
+        return self.emphasis or len(self.points) == 1
+
+    @property
     def polyline(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
 

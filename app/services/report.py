@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attempt, SkillScore
+from app.models import Attempt, LatestSkillScore, SkillScore
 from app.models.attempt import SUBMITTED
 from app.services import milestones
 from app.services.experience import PositionFacts, experience
@@ -21,7 +21,7 @@ from app.services.readiness import (
     UserFacts,
 )
 
-PROGRESS_ATTEMPTS = 60
+PROGRESS_ATTEMPTS = 30
 """The progress chart shows the most recent submitted attempts, at most this many."""
 
 
@@ -43,18 +43,12 @@ class TimelineEvent:
 
 def latest_scores(user_id: int) -> dict[str, LatestScore]:
     """The most recent combined score of every skill the user was assessed on (one query)."""
-    latest_ids = (
-        select(func.max(SkillScore.id))
-        .join(Attempt, Attempt.id == SkillScore.attempt_id)
-        .where(Attempt.user_id == user_id)
-        .group_by(SkillScore.skill_id)
-    )
     rows = db.session.execute(
-        select(SkillScore.skill_id, SkillScore.combined_score, Attempt.submitted_at)
-        .join(Attempt, Attempt.id == SkillScore.attempt_id)
-        .where(SkillScore.id.in_(latest_ids))
+        select(
+            LatestSkillScore.skill_id, LatestSkillScore.combined_score, LatestSkillScore.scored_at
+        ).where(LatestSkillScore.user_id == user_id)
     )
-    return {r.skill_id: LatestScore(r.combined_score, r.submitted_at.date()) for r in rows}
+    return {r.skill_id: LatestScore(r.combined_score, r.scored_at.date()) for r in rows}
 
 
 def progress(user_id: int, limit: int = PROGRESS_ATTEMPTS) -> list[AttemptPoint]:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live import ROOT, gunicorn, server_env
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
@@ -35,62 +30,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("live")
-    env = {
-        **os.environ,
-        "FLASK_APP": "app",
-        "PRODREADY_ENV": "development",
-        "SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": f"sqlite:///{workdir / 'live.sqlite3'}",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "flask", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"server did not start: {(workdir / 'gunicorn.log').read_text()}")
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    env = server_env(f"sqlite:///{workdir / 'live.sqlite3'}")
+    with gunicorn(env, workdir) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +79,3 @@ def audit(page, name: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert violations == [], f"{name}: {json.dumps(violations, indent=1)}"
-
-
-def clear_artifacts() -> None:
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)

@@ -54,3 +54,57 @@ def test_questions_load_is_idempotent(app):
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(ItemVersion))
         assert count == len(app.extensions["catalogue"].items)
+
+
+def test_migration_stairway(app):
+    """Every revision: upgrade to it, downgrade one step, upgrade again."""
+    from alembic.script import ScriptDirectory
+
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        revisions = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+        assert [r.revision for r in revisions] == sorted(r.revision for r in revisions)
+        downgrade(revision="base")
+        for rev in revisions:
+            upgrade(revision=rev.revision)
+            downgrade(revision=rev.down_revision or "base")
+            upgrade(revision=rev.revision)
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"users", "attempts", "answers", "positions", "rate_limits"} <= tables
+
+
+def test_latest_skill_scores_are_backfilled(app):
+    """Revision 0005 fills the projection from scores that existed before it."""
+    with app.app_context():
+        downgrade(revision="0004")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, password_hash, "
+                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
+                )
+            )
+            for attempt_id, score in ((911, 20.0), (912, 80.0)):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO attempts (id, user_id, quiz_key, role_slug, title, status, "
+                        "item_count, submitted_at) VALUES (:id, 901, 'skill.leadership', "
+                        "'production-manager', 'Leadership', 'submitted', 9, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": attempt_id},
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO skill_scores (attempt_id, skill_id, combined_score, "
+                        "self_count, knowledge_count) VALUES (:a, 'leadership', :s, 1, 1)"
+                    ),
+                    {"a": attempt_id, "s": score},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT user_id, skill_id, attempt_id, combined_score FROM latest_skill_scores"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [(901, "leadership", 912, 80.0)]

@@ -6,15 +6,15 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import Attempt, SkillScore, User
+from app.models import User
 from tests.conftest import login
+from tests.seed import seed_submitted_attempts
 from tests.web.quiz_helpers import answer_all, start
 
 
@@ -158,48 +158,9 @@ def counting_queries(app) -> Iterator[list[str]]:
 
 
 def seed_attempts(app, email: str, n: int) -> None:
-    """Insert n submitted full-assessment attempts with skill scores, straight into the DB."""
-    skills = [
-        rs.skill for rs in app.extensions["catalogue"].roles["production-manager"].skills.items
-    ]
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
-        base = datetime(2024, 1, 1, tzinfo=UTC)
-        db.session.execute(
-            sa.insert(Attempt),
-            [
-                {
-                    "user_id": user_id,
-                    "quiz_key": "full.production-manager",
-                    "role_slug": "production-manager",
-                    "title": "Full assessment",
-                    "status": "submitted",
-                    "item_count": 27,
-                    "overall_score": float(i % 100),
-                    "started_at": base + timedelta(hours=i),
-                    "submitted_at": base + timedelta(hours=i),
-                }
-                for i in range(n)
-            ],
-        )
-        ids = db.session.scalars(sa.select(Attempt.id).where(Attempt.user_id == user_id)).all()
-        db.session.execute(
-            sa.insert(SkillScore),
-            [
-                {
-                    "attempt_id": a,
-                    "skill_id": s,
-                    "self_score": 50.0,
-                    "knowledge_score": 50.0,
-                    "combined_score": float((a + k) % 100),
-                    "self_count": 1,
-                    "knowledge_count": 2,
-                }
-                for a in ids
-                for k, s in enumerate(skills)
-            ],
-        )
-        db.session.commit()
+        seed_submitted_attempts(app.extensions["catalogue"], user_id, n, "production-manager")
 
 
 @pytest.mark.parametrize("url", ["/report", "/report/compare", "/quizzes", "/export.json"])

@@ -1,0 +1,105 @@
+"""Start the real app under gunicorn on 127.0.0.1 for browser and reliability tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class LiveServer:
+    base: str
+    process: subprocess.Popen
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of gunicorn's worker processes (children of the master)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FLASK_APP": "app",
+        "PRODREADY_ENV": "development",
+        "SECRET_KEY": "live-test-secret",
+        "DATABASE_URL": database_url,
+        **extra,
+    }
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[LiveServer]:
+    """Migrate the database, serve it with gunicorn, wait until it answers, stop it after."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    log_path = workdir / f"gunicorn-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "5",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+        try:
+            _wait_until_up(server)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _wait_until_up(server: LiveServer, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(server.base + "/healthz", timeout=2)
+            return
+        except OSError:
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                server.process.kill()
+                raise RuntimeError(f"server did not start:\n{server.log.read_text()}") from None
+            time.sleep(0.2)
