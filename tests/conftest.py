@@ -157,3 +157,9 @@ def csrf_token(html: str) -> str:
 
 
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "questions"
+ROLE_SLUGS = [
+    "production-manager",
+    "head-of-production",
+    "production-executive",
+    "chief-production-officer",
+]

@@ -46,9 +46,8 @@ def email_field() -> EmailField:
     )
 
 
-class RegisterForm(FlaskForm):
-    email = email_field()
-    display_name = StringField(
+def display_name_field() -> StringField:
+    return StringField(
         "Display name",
         validators=[
             DataRequired(message="Tell us what to call you."),
@@ -56,15 +55,24 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name"},
     )
-    password = password_field("Password")
-    confirm = PasswordField(
-        "Confirm password",
+
+
+def confirm_field(label: str, password_field_name: str) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[
             DataRequired(message="Type the password again."),
-            EqualTo("password", message="The two passwords do not match."),
+            EqualTo(password_field_name, message="The two passwords do not match."),
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class RegisterForm(FlaskForm):
+    email = email_field()
+    display_name = display_name_field()
+    password = password_field("Password")
+    confirm = confirm_field("Confirm password", "password")
     submit = SubmitField("Create account")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired
 
-from app.auth.forms import password_field
+from app.auth.forms import confirm_field, display_name_field, password_field
 from app.catalogue.loader import Catalogue
 
 
@@ -24,13 +24,7 @@ class ChooseRoleForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(
-        "Display name",
-        validators=[
-            DataRequired(message="Tell us what to call you."),
-            Length(max=80, message="Keep it under 80 characters."),
-        ],
-    )
+    display_name = display_name_field()
     target_role = SelectField("Target role", validators=[DataRequired()])
     submit = SubmitField("Save profile")
 
@@ -42,12 +36,5 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = password_field("New password")
-    confirm = PasswordField(
-        "Confirm new password",
-        validators=[
-            DataRequired(message="Type the new password again."),
-            EqualTo("new_password", message="The two passwords do not match."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = confirm_field("Confirm new password", "new_password")
     submit = SubmitField("Change password")

@@ -229,8 +229,11 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 
-def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
-    """Touch the attempt while it is in progress (taking its row lock), else raise."""
+def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> bool:
+    """UPDATE the user's attempt only while it is in progress; True if a row changed.
+
+    The UPDATE takes the row's write lock, which is what serialises answers and submits.
+    """
     result = db.session.execute(
         update(Attempt)
         .where(
@@ -238,9 +241,14 @@ def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
             Attempt.user_id == user_id,
             Attempt.status == IN_PROGRESS,
         )
-        .values(last_activity_at=_now())
+        .values(**values)
     )
-    if result.rowcount == 1:
+    return result.rowcount == 1
+
+
+def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
+    """Touch the attempt while it is in progress (taking its row lock), else raise."""
+    if _update_if_open(user_id, attempt_id, last_activity_at=_now()):
         return
     db.session.rollback()
     get_attempt(user_id, attempt_id)  # raises AttemptNotFoundError for others' ids
@@ -296,16 +304,7 @@ def save_answer(
 def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     """Submit and score the attempt; True if this call did it, False if it was already done."""
     now = _now()
-    result = db.session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.user_id == user_id,
-            Attempt.status == IN_PROGRESS,
-        )
-        .values(status=SUBMITTED, submitted_at=now)
-    )
-    if result.rowcount != 1:
+    if not _update_if_open(user_id, attempt_id, status=SUBMITTED, submitted_at=now):
         db.session.rollback()
         get_attempt(user_id, attempt_id)  # 404 for others' or unknown ids
         return False

@@ -90,6 +90,27 @@ def session_for(base: str, email: str, register: bool) -> requests.Session:
     return s
 
 
+def open_attempt(s: requests.Session, base: str, quiz_key: str) -> tuple[int, str]:
+    """Start (or resume) a quiz; return the attempt id and a CSRF token for its forms."""
+    page = s.get(f"{base}/quizzes").text
+    r = s.post(
+        f"{base}/quizzes/{quiz_key}/start", data={"csrf_token": token(page)}, allow_redirects=False
+    )
+    attempt_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    return attempt_id, token(s.get(f"{base}/attempts/{attempt_id}").text)
+
+
+def post_answer(
+    s: requests.Session, base: str, attempt_id: int, csrf: str, position: int, content: dict
+) -> int:
+    r = s.post(
+        f"{base}/attempts/{attempt_id}/answer",
+        data={"csrf_token": csrf, "position": position, "answer": deterministic_answer(content)},
+        allow_redirects=False,
+    )
+    return r.status_code
+
+
 def deterministic_answer(content: dict) -> list[str]:
     if content["kind"] == "self_rating":
         return [str(len(content["prompt"]) % 5 + 1)]
@@ -128,26 +149,11 @@ def test_twenty_clients_answer_and_submit_the_same_attempts(server, pg_engine):
     def run(s: requests.Session) -> None:
         try:
             barrier.wait()
-            page = s.get(f"{base}/quizzes").text
-            r = s.post(
-                f"{base}/quizzes/skill.production-scheduling/start",
-                data={"csrf_token": token(page)},
-                allow_redirects=False,
-            )
-            attempt_id = int(r.headers["Location"].rsplit("/", 1)[1])
-            csrf = token(s.get(f"{base}/attempts/{attempt_id}").text)
+            attempt_id, csrf = open_attempt(s, base, "skill.production-scheduling")
             for position, content in questions_of(engine, attempt_id):
-                r = s.post(
-                    f"{base}/attempts/{attempt_id}/answer",
-                    data={
-                        "csrf_token": csrf,
-                        "position": position,
-                        "answer": deterministic_answer(content),
-                    },
-                    allow_redirects=False,
-                )
-                assert r.status_code in (302, 409), r.status_code
-                if r.status_code == 302:
+                code = post_answer(s, base, attempt_id, csrf, position, content)
+                assert code in (302, 409), code
+                if code == 302:
                     with lock:
                         accepted.setdefault(attempt_id, set()).add(position)
             r = s.post(
@@ -232,14 +238,7 @@ def test_killing_a_worker_loses_no_saved_answer(server, pg_engine):
                 return
             for _ in range(3):  # a request cut off by the kill is retried, as a browser would
                 try:
-                    page = s.get(f"{base}/quizzes").text
-                    r = s.post(
-                        f"{base}/quizzes/{key}/start",
-                        data={"csrf_token": token(page)},
-                        allow_redirects=False,
-                    )
-                    attempt_id = int(r.headers["Location"].rsplit("/", 1)[1])
-                    csrf = token(s.get(f"{base}/attempts/{attempt_id}").text)
+                    attempt_id, csrf = open_attempt(s, base, key)
                     break
                 except (requests.ConnectionError, KeyError, AttributeError):
                     time.sleep(0.2)
@@ -247,18 +246,10 @@ def test_killing_a_worker_loses_no_saved_answer(server, pg_engine):
                 continue
             for position, content in questions_of(engine, attempt_id):
                 try:
-                    r = s.post(
-                        f"{base}/attempts/{attempt_id}/answer",
-                        data={
-                            "csrf_token": csrf,
-                            "position": position,
-                            "answer": deterministic_answer(content),
-                        },
-                        allow_redirects=False,
-                    )
+                    code = post_answer(s, base, attempt_id, csrf, position, content)
                 except requests.ConnectionError:
                     continue  # not acknowledged: the user would see an error and retry
-                if r.status_code == 302:
+                if code == 302:
                     with lock:
                         acknowledged.append((attempt_id, position))
 

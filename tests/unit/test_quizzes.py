@@ -8,7 +8,7 @@ import pytest
 
 from app.catalogue.loader import load_catalogue
 from app.services.quizzes import find_quiz, pick_items, quizzes_for_role
-from tests.conftest import QUESTIONS_DIR
+from tests.conftest import QUESTIONS_DIR, ROLE_SLUGS
 
 
 @pytest.fixture(scope="module")
@@ -16,15 +16,7 @@ def cat():
     return load_catalogue(QUESTIONS_DIR)
 
 
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "production-manager",
-        "head-of-production",
-        "production-executive",
-        "chief-production-officer",
-    ],
-)
+@pytest.mark.parametrize("slug", ROLE_SLUGS)
 def test_each_role_has_a_full_assessment_and_a_quiz_per_skill(cat, slug):
     quizzes = quizzes_for_role(cat, slug)
     role = cat.roles[slug]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.models import Answer, Position, User
+from app.services.milestones import KINDS
 from tests.web.quiz_helpers import answer, count, questions, start
 
 FUZZ = settings(
@@ -38,30 +39,12 @@ text = st.one_of(
 values = st.one_of(text, st.lists(text, max_size=4))
 
 FORMS = {
+    **{f"/milestones/{slug}/new": list(kind.fields) for slug, kind in KINDS.items()},
     "/register": ["email", "display_name", "password", "confirm"],
     "/login": ["email", "password"],
     "/choose-role": ["target_role"],
     "/profile": ["profile-display_name", "profile-target_role"],
     "/profile/password": ["password-current_password", "password-new_password", "password-confirm"],
-    "/milestones/education/new": [
-        "level",
-        "field",
-        "institution",
-        "status",
-        "start_date",
-        "end_date",
-    ],
-    "/milestones/positions/new": [
-        "title",
-        "organisation",
-        "start_date",
-        "end_date",
-        "in_production",
-        "managed_people",
-        "people_managed",
-    ],
-    "/milestones/certifications/new": ["name", "issuer", "earned_on", "expires_on"],
-    "/milestones/activities/new": ["kind", "title", "occurred_on", "notes"],
 }
 
 

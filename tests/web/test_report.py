@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import login
+from tests.conftest import ROLE_SLUGS, login
 from tests.seed import seed_submitted_attempts
 from tests.web.quiz_helpers import answer_all, start
 
@@ -38,15 +38,7 @@ def test_report_without_target_role_asks_for_one(client, make_user):
     assert response.headers["Location"] == "/choose-role"
 
 
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "production-manager",
-        "head-of-production",
-        "production-executive",
-        "chief-production-officer",
-    ],
-)
+@pytest.mark.parametrize("slug", ROLE_SLUGS)
 def test_report_for_any_role(user_client, slug):
     assert user_client.get(f"/report/{slug}").status_code == 200
 
