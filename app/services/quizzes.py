@@ -23,10 +23,6 @@ class Quiz:
     skill_ids: tuple[str, ...]
     is_full: bool
 
-    def weights(self, cat: Catalogue) -> dict[str, int]:
-        role = cat.roles[self.role_slug]
-        return {rs.skill: rs.weight for rs in role.skills.items}
-
 
 def full_quiz(cat: Catalogue, role_slug: str) -> Quiz:
     role = cat.roles[role_slug]
