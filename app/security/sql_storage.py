@@ -75,3 +75,12 @@ class SQLStorage(Storage):
     def clear(self, key: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM rate_limits WHERE bucket = :b"), {"b": key})
+
+
+def prune_expired(engine: Engine, now: float | None = None) -> int:
+    """Delete counters whose window has ended; returns how many rows went."""
+    with engine.begin() as conn:
+        return conn.execute(
+            text("DELETE FROM rate_limits WHERE expires_at <= :now"),
+            {"now": time.time() if now is None else now},
+        ).rowcount

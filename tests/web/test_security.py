@@ -158,3 +158,27 @@ def test_password_change_is_limited_per_account(app, make_user):
     }
     codes = [client.post("/profile/password", data=data).status_code for _ in range(3)]
     assert codes == [422, 422, 429]
+
+
+def test_expired_counters_can_be_pruned(app, make_user):
+    import time
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    make_user()
+    limited = limited_app(app, LOGIN_LIMIT_ACCOUNT="5 per minute")
+    login(limited.test_client(), password="wrong password!")
+    with app.app_context():
+        rows = db.session.scalar(sa.text("SELECT count(*) FROM rate_limits"))
+        assert rows >= 1
+        db.session.execute(
+            sa.text("UPDATE rate_limits SET expires_at = :t"), {"t": time.time() - 1}
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["ratelimits", "prune"])
+    assert result.exit_code == 0
+    assert f"pruned: {rows} expired counters" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM rate_limits")) == 0
