@@ -139,7 +139,7 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
         raise svc.AttemptNotFoundError(position)
     skip = "skip" in request.form
     try:
-        svc.save_answer(
+        item_count = svc.save_answer(
             current_user.id, attempt_id, position, request.form.getlist("answer"), skip=skip
         )
     except svc.InvalidAnswerError as exc:
@@ -151,8 +151,7 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
         return _render_question(attempt, questions, position, form, error=str(exc), status=422)
     if _wants_json():
         return jsonify(saved=True, position=position, skipped=skip)
-    attempt = svc.get_attempt(current_user.id, attempt_id)
-    if position >= attempt.item_count:
+    if position >= item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))
 

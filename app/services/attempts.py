@@ -229,12 +229,12 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 
-def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> bool:
-    """UPDATE the user's attempt only while it is in progress; True if a row changed.
+def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> int | None:
+    """UPDATE the user's attempt only while it is in progress; its item count if a row changed.
 
     The UPDATE takes the row's write lock, which is what serialises answers and submits.
     """
-    result = db.session.execute(
+    return db.session.execute(
         update(Attempt)
         .where(
             Attempt.id == attempt_id,
@@ -242,14 +242,16 @@ def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> bool:
             Attempt.status == IN_PROGRESS,
         )
         .values(**values)
-    )
-    return result.rowcount == 1
+        .returning(Attempt.item_count)
+    ).scalar()
 
 
-def _lock_open_attempt(user_id: int, attempt_id: int) -> None:
-    """Touch the attempt while it is in progress (taking its row lock), else raise."""
-    if _update_if_open(user_id, attempt_id, last_activity_at=_now()):
-        return
+def _lock_open_attempt(user_id: int, attempt_id: int) -> int:
+    """Touch the attempt while it is in progress (taking its row lock) and return its item
+    count, else raise."""
+    item_count = _update_if_open(user_id, attempt_id, last_activity_at=_now())
+    if item_count is not None:
+        return item_count
     db.session.rollback()
     get_attempt(user_id, attempt_id)  # raises AttemptNotFoundError for others' ids
     raise AttemptClosedError(attempt_id)
@@ -274,9 +276,10 @@ def _attempt_item(attempt_id: int, position: int) -> tuple[int, SelfRatingItem |
 
 def save_answer(
     user_id: int, attempt_id: int, position: int, values: list[str], skip: bool = False
-) -> None:
-    """Save (or replace) the answer to one question of an open attempt."""
-    _lock_open_attempt(user_id, attempt_id)
+) -> int:
+    """Save (or replace) the answer to one question of an open attempt; returns the attempt's
+    number of questions (so the caller knows whether this was the last one)."""
+    item_count = _lock_open_attempt(user_id, attempt_id)
     try:
         attempt_item_id, item = _attempt_item(attempt_id, position)
         columns = (
@@ -299,12 +302,13 @@ def save_answer(
         ],
     )
     db.session.commit()
+    return item_count
 
 
 def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     """Submit and score the attempt; True if this call did it, False if it was already done."""
     now = _now()
-    if not _update_if_open(user_id, attempt_id, status=SUBMITTED, submitted_at=now):
+    if _update_if_open(user_id, attempt_id, status=SUBMITTED, submitted_at=now) is None:
         db.session.rollback()
         get_attempt(user_id, attempt_id)  # 404 for others' or unknown ids
         return False
