@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.auth.forms import LogoutForm
 from app.catalogue import catalogue
+from app.services.readiness import years_text
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -40,7 +41,4 @@ def register_template_helpers(app: Flask) -> None:
     def _usd(amount: int) -> str:
         return f"${amount:,}"
 
-    @app.template_filter("years")
-    def _years(value: float) -> str:
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return f"{text} year" + ("" if text == "1" else "s")
+    app.add_template_filter(years_text, "years")

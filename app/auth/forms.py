@@ -29,14 +29,15 @@ def password_field(label: str) -> PasswordField:
     )
 
 
-def _strip(value: str | None) -> str | None:
+def strip_whitespace(value: str | None) -> str | None:
+    """WTForms filter: trim surrounding whitespace from text input."""
     return value.strip() if isinstance(value, str) else value
 
 
 def email_field() -> EmailField:
     return EmailField(
         "Email",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter your email address."),
             Length(max=254, message="That address is too long."),

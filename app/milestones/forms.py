@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.auth.forms import strip_whitespace
 from app.services.readiness import LEVEL_LABEL
 
 EARLIEST = date(1940, 1, 1)
@@ -42,11 +43,7 @@ def text_field(label: str, max_length: int, required: bool = True) -> StringFiel
     validators.insert(
         0, DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
     )
-    return StringField(label, validators=validators, filters=[_strip])
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+    return StringField(label, validators=validators, filters=[strip_whitespace])
 
 
 class MilestoneForm(FlaskForm):
@@ -181,7 +178,7 @@ class ActivityForm(MilestoneForm):
     notes = TextAreaField(
         "Notes",
         validators=[Optional(), Length(max=500, message="Keep notes under 500 characters.")],
-        filters=[_strip],
+        filters=[strip_whitespace],
     )
 
     def validate_occurred_on(self, field: DateField) -> None:

@@ -32,13 +32,7 @@ def choose_role() -> tuple[str, int] | Response:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def edit() -> tuple[str, int] | Response:
-    cat = catalogue()
-    form = ProfileForm(
-        prefix="profile",
-        display_name=current_user.display_name,
-        target_role=current_user.target_role,
-    )
-    form.target_role.choices = role_choices(cat)
+    form = _profile_form()
     if form.validate_on_submit():
         accounts.update_profile(current_user, form.display_name.data, form.target_role.data)
         flash("Profile saved.", "success")
@@ -60,14 +54,19 @@ def change_password() -> tuple[str, int] | Response:
             flash("Password changed. You have been logged out everywhere else.", "success")
             return redirect(url_for("profile.edit"))
         password_form.current_password.errors.append("That is not your current password.")
+    return _render(_profile_form(formdata=None), password_form)
+
+
+def _profile_form(**kwargs: object) -> ProfileForm:
+    """The profile form pre-filled from the current user (kwargs e.g. formdata=None)."""
     form = ProfileForm(
         prefix="profile",
-        formdata=None,
         display_name=current_user.display_name,
         target_role=current_user.target_role,
+        **kwargs,
     )
     form.target_role.choices = role_choices(catalogue())
-    return _render(form, password_form)
+    return form
 
 
 def _render(form: ProfileForm, password_form: PasswordForm) -> tuple[str, int]:

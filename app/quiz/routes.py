@@ -90,15 +90,15 @@ def start(quiz_key: str) -> Response:
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-def _position(questions: list[svc.Question]) -> int:
-    """The question to show: ?q=N if valid, else the first unanswered one."""
+def _position(questions: list[svc.Question]) -> int | None:
+    """The question to show: ?q=N if valid, else the first one neither answered nor skipped
+    (None when there is none left)."""
     requested = request.args.get("q", type=int)
     if requested is not None:
         if not 1 <= requested <= len(questions):
             abort(404)
         return requested
-    unanswered = [q.position for q in questions if not q.answered and not q.skipped]
-    return unanswered[0] if unanswered else len(questions)
+    return next((q.position for q in questions if not (q.answered or q.skipped)), None)
 
 
 def _render_question(attempt, questions, position, form, error=None, status=200):
@@ -123,9 +123,9 @@ def attempt(attempt_id: int) -> tuple[str, int] | Response:
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     questions = svc.load_questions(attempt_id)
-    if request.args.get("q") is None and all(q.answered or q.skipped for q in questions):
-        return redirect(url_for("quiz.review", attempt_id=attempt_id))
     position = _position(questions)
+    if position is None:
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return _render_question(attempt, questions, position, answer_form(questions[position - 1]))
 
 

@@ -34,8 +34,8 @@ def role(slug: str) -> str:
         abort(404)
     today = date.today()
     facts, rows = report.load_facts(current_user.id, today)
-    result = readiness.readiness(target, cat, facts, today)
     others = readiness.all_roles(cat, facts, today)
+    result = next(r for r in others if r.role_slug == slug)
     points = report.progress(current_user.id)
     chart = charts.line_chart(
         [p.when.strftime("%d %b") for p in points],

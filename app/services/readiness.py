@@ -125,7 +125,8 @@ class UserFacts:
     latest_scores: Mapping[str, LatestScore]
 
 
-def _years_text(value: float, more: bool = False) -> str:
+def years_text(value: float, more: bool = False) -> str:
+    """ "1 year", "2.5 years", or with more=True "2.5 more years"."""
     text = f"{value:.1f}".rstrip("0").rstrip(".")
     return f"{text}{' more' if more else ''} year" + ("" if text == "1" else "s")
 
@@ -212,15 +213,15 @@ def _years_requirement(
     if met:
         action = None
     elif ongoing:
-        action = f"{_years_text(missing, more=True)} {what} (keep going in your current role)"
+        action = f"{years_text(missing, more=True)} {what} (keep going in your current role)"
     else:
-        action = f"Gain {_years_text(missing, more=True)} {what}"
+        action = f"Gain {years_text(missing, more=True)} {what}"
     return Requirement(
         key=key,
         label=f"Years {what}",
         expectation=req.expectation.value,
-        required=_years_text(need),
-        current=_years_text(have),
+        required=years_text(need),
+        current=years_text(have),
         met=met,
         credit=1.0 if need == 0 else min(have / need, 1.0),
         projected=None if met else projected,
