@@ -52,10 +52,12 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
+    from app.database import register_request_transactions
     from app.errors import register_error_handlers
     from app.security.headers import register_security_headers
     from app.web import register_template_helpers
 
+    register_request_transactions(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_template_helpers(app)

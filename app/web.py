@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from app.auth.forms import LogoutForm
 from app.catalogue import catalogue
 from app.services.readiness import years_text
 
@@ -35,7 +34,7 @@ class IdConverter(IntegerConverter):
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict:
-        return {"logout_form": LogoutForm(), "catalogue": catalogue()}
+        return {"catalogue": catalogue()}
 
     @app.template_filter("usd")
     def _usd(amount: int) -> str:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask_login import LoginManager
+from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db
 from app.models import User
+
+
+@cache
+def _user_by_id() -> Select:
+    """Built once per process: this runs on every logged-in request."""
+    return select(User).where(User.id == bindparam("user_id"))
 
 
 def load_user(session_id: str) -> User | None:
@@ -13,7 +22,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(_user_by_id(), {"user_id": int(user_id)})
     if user is None or user.session_generation != int(generation):
         return None
     return user

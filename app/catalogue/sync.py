@@ -34,7 +34,7 @@ def ensure_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:
     found = _lookup(keys)
     missing = [row for row in rows if (row["item_id"], row["content_hash"]) not in found]
     if missing:
-        db.session.execute(insert_ignore(ItemVersion, ["item_id", "content_hash"]), missing)
+        db.session.execute(insert_ignore(ItemVersion, ("item_id", "content_hash")), missing)
         found = _lookup(keys)
     return {item_id: found[(item_id, h)] for item_id, h in keys}
 

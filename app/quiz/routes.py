@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
 from app.errors import render_error
-from app.quiz.forms import StartForm, SubmitAttemptForm, answer_form
+from app.quiz.forms import StartForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
@@ -101,16 +101,15 @@ def _position(questions: list[svc.Question]) -> int | None:
     return next((q.position for q in questions if not (q.answered or q.skipped)), None)
 
 
-def _render_question(attempt, questions, position, form, error=None, status=200):
+def _render_question(attempt, questions, position, selected=None, error=None, status=200):
     question = questions[position - 1]
-    answered = sum(1 for q in questions if q.answered)
     return render_template(
         "quiz/question.html",
         attempt=attempt,
         question=question,
         questions=questions,
-        form=form,
-        answered=answered,
+        selected=question.saved_values if selected is None else selected,
+        answered=sum(1 for q in questions if q.answered),
         error=error,
         skill=catalogue().skills[question.skill_id],
     ), status
@@ -119,14 +118,13 @@ def _render_question(attempt, questions, position, form, error=None, status=200)
 @bp.route("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> tuple[str, int] | Response:
-    attempt = svc.get_attempt(current_user.id, attempt_id)
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    questions = svc.load_questions(attempt_id)
     position = _position(questions)
     if position is None:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
-    return _render_question(attempt, questions, position, answer_form(questions[position - 1]))
+    return _render_question(attempt, questions, position)
 
 
 @bp.route("/attempts/<id:attempt_id>/answer", methods=["POST"])
@@ -138,17 +136,16 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     if not 1 <= position <= MAX_ID:
         raise svc.AttemptNotFoundError(position)
     skip = "skip" in request.form
+    values = request.form.getlist("answer")
     try:
-        item_count = svc.save_answer(
-            current_user.id, attempt_id, position, request.form.getlist("answer"), skip=skip
-        )
+        item_count = svc.save_answer(current_user.id, attempt_id, position, values, skip=skip)
     except svc.InvalidAnswerError as exc:
         if _wants_json():
             return jsonify(error=str(exc)), 422
-        attempt = svc.get_attempt(current_user.id, attempt_id)
-        questions = svc.load_questions(attempt_id)
-        form = answer_form(questions[position - 1], formdata=request.form)
-        return _render_question(attempt, questions, position, form, error=str(exc), status=422)
+        attempt, questions = svc.load_attempt(current_user.id, attempt_id)
+        return _render_question(
+            attempt, questions, position, frozenset(values), error=str(exc), status=422
+        )
     if _wants_json():
         return jsonify(saved=True, position=position, skipped=skip)
     if position >= item_count:
@@ -159,10 +156,9 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
 @bp.route("/attempts/<id:attempt_id>/review")
 @login_required
 def review(attempt_id: int) -> str | Response:
-    attempt = svc.get_attempt(current_user.id, attempt_id)
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    questions = svc.load_questions(attempt_id)
     unanswered = [q for q in questions if not q.answered]
     return render_template(
         "quiz/review.html",
@@ -176,12 +172,11 @@ def review(attempt_id: int) -> str | Response:
 @bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @login_required
 def submit(attempt_id: int) -> tuple[str, int] | Response:
-    attempt = svc.get_attempt(current_user.id, attempt_id)
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if attempt.is_submitted:
         flash("This attempt was already submitted; here are its results.", "info")
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     form = SubmitAttemptForm()
-    questions = svc.load_questions(attempt_id)
     unanswered = [q for q in questions if not q.answered]
     if unanswered and not form.skip_unanswered.data:
         form.skip_unanswered.errors = [
@@ -203,7 +198,7 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
 @bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
-    attempt = svc.get_attempt(current_user.id, attempt_id)
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     scores = svc.skill_scores(attempt_id)
@@ -212,7 +207,7 @@ def result(attempt_id: int) -> str | Response:
         attempt=attempt,
         scores=scores,
         weakest=weakest(scores),
-        questions=svc.load_questions(attempt_id),
+        questions=questions,
         retake_form=StartForm(),
     )
 

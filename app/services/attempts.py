@@ -13,9 +13,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
@@ -68,6 +69,23 @@ class Question:
     @property
     def is_self_rating(self) -> bool:
         return isinstance(self.item, SelfRatingItem)
+
+    @property
+    def multiple(self) -> bool:
+        """Several options may be chosen (checkboxes rather than radio buttons)."""
+        return isinstance(self.item, ChoiceItem) and self.item.select == "multiple"
+
+    @property
+    def saved_values(self) -> frozenset[str]:
+        """The saved answer as form values (a level "1"-"5", or option ids)."""
+        return frozenset({str(self.rating)}) if self.rating is not None else self.chosen
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(form value, text) of each answer as shown: the five levels in order for a
+        self-rating, else the options in their per-attempt order."""
+        if isinstance(self.item, SelfRatingItem):
+            return [(str(level), text) for level, text in sorted(self.item.levels.items())]
+        return [(o.id, o.text) for o in self.options()]
 
     def options(self) -> list[Option]:
         """Choice options in an order shuffled once per attempt item (stable on reload)."""
@@ -178,12 +196,14 @@ def _items(
     return parsed
 
 
-def load_questions(attempt_id: int) -> list[Question]:
-    """Every question of the attempt with its saved answer (one query; two if old versions)."""
-    rows = db.session.execute(
+@cache
+def _attempt_with_questions() -> Select:
+    """Built once per process: constructing a statement costs more Python than running it."""
+    return (
         select(
+            Attempt,
             AttemptItem.position,
-            AttemptItem.id,
+            AttemptItem.id.label("attempt_item_id"),
             AttemptItem.item_version_id,
             ItemVersion.skill_id,
             ItemVersion.item_id,
@@ -192,16 +212,27 @@ def load_questions(attempt_id: int) -> list[Question]:
             Answer.choices,
             Answer.skipped,
         )
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
         .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
         .outerjoin(Answer, Answer.attempt_item_id == AttemptItem.id)
-        .where(AttemptItem.attempt_id == attempt_id)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
         .order_by(AttemptItem.position)
+    )
+
+
+def load_attempt(user_id: int, attempt_id: int) -> tuple[Attempt, list[Question]]:
+    """The user's attempt and every question with its saved answer, in one query (two if it
+    asked item versions that are no longer current); AttemptNotFoundError for others' ids."""
+    rows = db.session.execute(
+        _attempt_with_questions(), {"attempt_id": attempt_id, "user_id": user_id}
     ).all()
+    if not rows:
+        raise AttemptNotFoundError(attempt_id)
     items = _items([(r.item_version_id, r.item_id, r.content_hash) for r in rows])
-    return [
+    questions = [
         Question(
             position=r.position,
-            attempt_item_id=r.id,
+            attempt_item_id=r.attempt_item_id,
             skill_id=r.skill_id,
             item=items[r.item_version_id],
             rating=r.rating,
@@ -210,6 +241,7 @@ def load_questions(attempt_id: int) -> list[Question]:
         )
         for r in rows
     ]
+    return rows[0].Attempt, questions
 
 
 def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[str, Any]:
@@ -246,19 +278,45 @@ def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> int | None:
     ).scalar()
 
 
-def _lock_open_attempt(user_id: int, attempt_id: int) -> int:
-    """Touch the attempt while it is in progress (taking its row lock) and return its item
-    count, else raise."""
-    item_count = _update_if_open(user_id, attempt_id, last_activity_at=_now())
-    if item_count is not None:
-        return item_count
-    db.session.rollback()
-    get_attempt(user_id, attempt_id)  # raises AttemptNotFoundError for others' ids
-    raise AttemptClosedError(attempt_id)
+@cache
+def _touch_open_attempt() -> Update:
+    """Touch an open attempt of the user, taking its row lock: answers and the submit serialise
+    on it."""
+    return (
+        update(Attempt)
+        .where(
+            Attempt.id == bindparam("b_attempt_id"),
+            Attempt.user_id == bindparam("b_user_id"),
+            Attempt.status == IN_PROGRESS,
+        )
+        .values(last_activity_at=bindparam("b_now"))
+        .returning(Attempt.item_count)
+    )
 
 
-def _attempt_item(attempt_id: int, position: int) -> tuple[int, SelfRatingItem | ChoiceItem]:
-    row = db.session.execute(
+@cache
+def _touch_open_attempt_item() -> Update:
+    """The same, returning the item asked at one position too (PostgreSQL: one statement where
+    a lock and then a lookup would be two round trips)."""
+    return (
+        _touch_open_attempt()
+        .where(
+            AttemptItem.attempt_id == Attempt.id,
+            AttemptItem.position == bindparam("b_position"),
+            ItemVersion.id == AttemptItem.item_version_id,
+        )
+        .returning(
+            AttemptItem.id,
+            AttemptItem.item_version_id,
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
+        )
+    )
+
+
+@cache
+def _attempt_item_at() -> Select:
+    return (
         select(
             AttemptItem.id,
             AttemptItem.item_version_id,
@@ -266,12 +324,37 @@ def _attempt_item(attempt_id: int, position: int) -> tuple[int, SelfRatingItem |
             ItemVersion.content_hash,
         )
         .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
-        .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position == position)
-    ).first()
-    if row is None:
-        raise AttemptNotFoundError(position)
-    version = (row.item_version_id, row.item_id, row.content_hash)
-    return row.id, _items([version])[row.item_version_id]
+        .where(
+            AttemptItem.attempt_id == bindparam("b_attempt_id"),
+            AttemptItem.position == bindparam("b_position"),
+        )
+    )
+
+
+def _open_attempt_item(
+    user_id: int, attempt_id: int, position: int
+) -> tuple[int, int, SelfRatingItem | ChoiceItem]:
+    """(item count, attempt item id, item) of an open attempt's question, with the attempt's row
+    lock held; else roll back and raise why: not the user's, submitted, or no such question."""
+    params = {
+        "b_attempt_id": attempt_id,
+        "b_user_id": user_id,
+        "b_position": position,
+        "b_now": _now(),
+    }
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = db.session.execute(_touch_open_attempt_item(), params).first()
+        item_count = row.item_count if row else None
+    else:  # SQLite's RETURNING cannot name the other tables of an UPDATE ... FROM
+        item_count = db.session.execute(_touch_open_attempt(), params).scalar()
+        row = db.session.execute(_attempt_item_at(), params).first() if item_count else None
+    if row is not None:
+        version = (row.item_version_id, row.item_id, row.content_hash)
+        return item_count, row.id, _items([version])[row.item_version_id]
+    db.session.rollback()
+    if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others' ids
+        raise AttemptClosedError(attempt_id)
+    raise AttemptNotFoundError(position)
 
 
 def save_answer(
@@ -279,27 +362,20 @@ def save_answer(
 ) -> int:
     """Save (or replace) the answer to one question of an open attempt; returns the attempt's
     number of questions (so the caller knows whether this was the last one)."""
-    item_count = _lock_open_attempt(user_id, attempt_id)
+    item_count, attempt_item_id, item = _open_attempt_item(user_id, attempt_id, position)
     try:
-        attempt_item_id, item = _attempt_item(attempt_id, position)
         columns = (
             {"rating": None, "choices": None, "skipped": True}
             if skip
             else parse_answer(item, values)
         )
-    except (AttemptNotFoundError, InvalidAnswerError):
+    except InvalidAnswerError:
         db.session.rollback()
         raise
     db.session.execute(
-        upsert(Answer, ["attempt_item_id"], ["rating", "choices", "skipped", "answered_at"]),
-        [
-            {
-                "attempt_id": attempt_id,
-                "attempt_item_id": attempt_item_id,
-                "answered_at": _now(),
-                **columns,
-            }
-        ],
+        upsert(Answer, ("attempt_item_id",), ("rating", "choices", "skipped", "answered_at")),
+        {"attempt_id": attempt_id, "attempt_item_id": attempt_item_id, "answered_at": _now()}
+        | columns,
     )
     db.session.commit()
     return item_count
@@ -312,8 +388,8 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
         db.session.rollback()
         get_attempt(user_id, attempt_id)  # 404 for others' or unknown ids
         return False
-    attempt = get_attempt(user_id, attempt_id)
-    results = scoring.score_skills(q.to_scoring() for q in load_questions(attempt_id))
+    attempt, questions = load_attempt(user_id, attempt_id)
+    results = scoring.score_skills(q.to_scoring() for q in questions)
     db.session.add_all(
         SkillScore(
             attempt_id=attempt_id,
@@ -330,8 +406,8 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
         db.session.execute(
             upsert(
                 LatestSkillScore,
-                ["user_id", "skill_id"],
-                ["attempt_id", "combined_score", "scored_at"],
+                ("user_id", "skill_id"),
+                ("attempt_id", "combined_score", "scored_at"),
             ),
             [
                 {

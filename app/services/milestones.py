@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 
 from app.extensions import db
 from app.models import Activity, Certification, Education, Position
@@ -121,16 +122,18 @@ def remove(user_id: int, k: Kind, milestone_id: int) -> None:
     db.session.commit()
 
 
+@cache
+def _newest_first(k: Kind) -> Select:
+    """The user's milestones of one kind, newest first (built once per process)."""
+    column = getattr(k.model, k.order_by)
+    return (
+        select(k.model)
+        .where(k.model.user_id == bindparam("user_id"))
+        .order_by(column.desc().nulls_first(), k.model.id.desc())
+    )
+
+
 def list_all(user_id: int) -> dict[str, list[Any]]:
     """Every milestone of the user by kind, newest first: one query per kind."""
-    result = {}
-    for k in KINDS.values():
-        column = getattr(k.model, k.order_by)
-        result[k.slug] = list(
-            db.session.scalars(
-                select(k.model)
-                .where(k.model.user_id == user_id)
-                .order_by(column.desc().nulls_first(), k.model.id.desc())
-            )
-        )
-    return result
+    params = {"user_id": user_id}
+    return {slug: list(db.session.scalars(_newest_first(k), params)) for slug, k in KINDS.items()}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db
 from app.models import Attempt, LatestSkillScore, SkillScore
@@ -41,39 +41,47 @@ class TimelineEvent:
     text: str
 
 
+@cache
+def _latest_scores_query() -> Select:
+    return select(
+        LatestSkillScore.skill_id, LatestSkillScore.combined_score, LatestSkillScore.scored_at
+    ).where(LatestSkillScore.user_id == bindparam("user_id"))
+
+
 def latest_scores(user_id: int) -> dict[str, LatestScore]:
     """The most recent combined score of every skill the user was assessed on (one query)."""
-    rows = db.session.execute(
-        select(
-            LatestSkillScore.skill_id, LatestSkillScore.combined_score, LatestSkillScore.scored_at
-        ).where(LatestSkillScore.user_id == user_id)
-    )
+    rows = db.session.execute(_latest_scores_query(), {"user_id": user_id})
     return {r.skill_id: LatestScore(r.combined_score, r.scored_at.date()) for r in rows}
 
 
-def progress(user_id: int, limit: int = PROGRESS_ATTEMPTS) -> list[AttemptPoint]:
-    """The latest submitted attempts, oldest first, with their skill scores (two queries)."""
-    attempts = list(
-        db.session.execute(
-            select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
-            .where(Attempt.user_id == user_id, Attempt.status == SUBMITTED)
-            .order_by(Attempt.id.desc())
-            .limit(limit)
-        )
+@cache
+def _progress_query() -> Select:
+    recent = (
+        select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
+        .where(Attempt.user_id == bindparam("user_id"), Attempt.status == SUBMITTED)
+        .order_by(Attempt.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
     )
-    if not attempts:
-        return []
-    by_attempt: dict[int, dict[str, float]] = defaultdict(dict)
-    for r in db.session.execute(
-        select(SkillScore.attempt_id, SkillScore.skill_id, SkillScore.combined_score).where(
-            SkillScore.attempt_id.in_([a.id for a in attempts])
-        )
-    ):
-        by_attempt[r.attempt_id][r.skill_id] = r.combined_score
-    return [
-        AttemptPoint(a.id, a.title, a.submitted_at.date(), a.overall_score, by_attempt[a.id])
-        for a in reversed(attempts)
-    ]
+    return (
+        select(recent, SkillScore.skill_id, SkillScore.combined_score)
+        .outerjoin(SkillScore, SkillScore.attempt_id == recent.c.id)
+        .order_by(recent.c.id)
+    )
+
+
+def progress(user_id: int, limit: int = PROGRESS_ATTEMPTS) -> list[AttemptPoint]:
+    """The latest submitted attempts, oldest first, with their skill scores (one query)."""
+    points: dict[int, AttemptPoint] = {}
+    for r in db.session.execute(_progress_query(), {"user_id": user_id, "limit": limit}):
+        point = points.get(r.id)
+        if point is None:
+            point = points[r.id] = AttemptPoint(
+                r.id, r.title, r.submitted_at.date(), r.overall_score, {}
+            )
+        if r.skill_id is not None:
+            point.skills[r.skill_id] = r.combined_score
+    return list(points.values())
 
 
 def facts_from(rows: dict[str, list], scores: dict[str, LatestScore], today: date) -> UserFacts:

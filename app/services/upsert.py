@@ -1,32 +1,50 @@
-"""Portable INSERT ... ON CONFLICT for SQLite and PostgreSQL."""
+"""Portable INSERT ... ON CONFLICT for SQLite and PostgreSQL.
+
+The statements are plain Core inserts on the model's table (the ORM's bulk-insert layer adds
+nothing here), built once per dialect and arguments.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
-def _insert_for_dialect(model: type) -> Any:
+
+def _dialect() -> str:
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+    return dialect
 
 
-def insert_ignore(model: type, conflict_columns: list[str]) -> Any:
+def insert_ignore(model: type, conflict_columns: tuple[str, ...]) -> Any:
     """INSERT that silently skips rows clashing on `conflict_columns`."""
-    return _insert_for_dialect(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    return _insert_ignore(_dialect(), model, conflict_columns)
 
 
-def upsert(model: type, conflict_columns: list[str], update_columns: list[str]) -> Any:
+def upsert(model: type, conflict_columns: tuple[str, ...], update_columns: tuple[str, ...]) -> Any:
     """INSERT that overwrites `update_columns` of the existing row on a clash."""
-    stmt = _insert_for_dialect(model)
+    return _upsert(_dialect(), model, conflict_columns, update_columns)
+
+
+@cache
+def _insert_ignore(dialect: str, model: type, conflict_columns: tuple[str, ...]) -> Any:
+    stmt = _INSERTS[dialect](model.__table__)
+    return stmt.on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+
+@cache
+def _upsert(
+    dialect: str, model: type, conflict_columns: tuple[str, ...], update_columns: tuple[str, ...]
+) -> Any:
+    stmt = _INSERTS[dialect](model.__table__)
     return stmt.on_conflict_do_update(
-        index_elements=conflict_columns,
+        index_elements=list(conflict_columns),
         set_={col: getattr(stmt.excluded, col) for col in update_columns},
     )

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.services.attempts import load_questions
+from app.models import Attempt
+from app.services.attempts import load_attempt
 
 
 def start(client: FlaskClient, key: str = "skill.production-scheduling", role: str = "") -> int:
@@ -23,7 +24,8 @@ def start(client: FlaskClient, key: str = "skill.production-scheduling", role: s
 
 def questions(app: Flask, attempt_id: int):
     with app.app_context():
-        return load_questions(attempt_id)
+        user_id = db.session.get(Attempt, attempt_id).user_id
+        return load_attempt(user_id, attempt_id)[1]
 
 
 def correct_values(question) -> list[str]:

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Answer, Attempt, SkillScore
-from app.services.attempts import load_questions
 from app.services.scoring import score_skills
 from tests.conftest import login
 from tests.web.quiz_helpers import answer, correct_values, count, questions, start
@@ -77,7 +76,7 @@ def test_answers_racing_a_submit_are_either_scored_or_refused(app, user_client):
     assert saved == sum(1 for c in answer_codes if c == 302)
     # ...and none was stored after scoring: the stored score matches a rescore of what is saved.
     with app.app_context():
-        rescored = score_skills(q.to_scoring() for q in load_questions(attempt_id))
+        rescored = score_skills(q.to_scoring() for q in questions(app, attempt_id))
         stored = db.session.scalars(
             sa.select(SkillScore).where(SkillScore.attempt_id == attempt_id)
         ).all()

@@ -7,7 +7,7 @@ from flask import Flask
 
 from app import create_app
 from config import ProductionConfig
-from tests.conftest import PASSWORD, login, make_config
+from tests.conftest import PASSWORD, csrf_token, login, make_config
 
 
 @pytest.mark.parametrize("url", ["/", "/roles", "/healthz", "/static/css/app.css", "/nope"])
@@ -58,7 +58,15 @@ def test_production_cookies_and_hsts(app, make_user):
     client = prod.test_client()
     response = client.get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    response = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD})
+    https = "https://localhost"  # Secure cookies only travel over HTTPS
+    token = csrf_token(client.get("/login", base_url=https).get_data(as_text=True))
+    response = client.post(
+        "/login",
+        base_url=https,
+        headers={"Referer": f"{https}/login"},  # Flask-WTF checks it on HTTPS
+        data={"csrf_token": token, "email": "ada@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
