@@ -25,6 +25,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
+from app.models import User
 from app.services import accounts
 from config import DevelopmentConfig
 from tests.live import ROOT, gunicorn, server_env
@@ -33,6 +34,10 @@ from tests.seed import seed_submitted_attempts
 SCHEMA = "bench"
 PASSWORD = "benchmark passphrase"
 QUIZ_USERS = 16
+COMMUNITY_USERS = 200
+"""Other users with a short history each, so the tables hold many users as a live database
+would (with one user owning almost every row, PostgreSQL's statistics mislead its planner)."""
+COMMUNITY_ATTEMPTS = 10
 ROLE = "production-manager"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
@@ -72,6 +77,21 @@ def seed(url: str) -> None:
         for i in range(QUIZ_USERS):
             user = accounts.register_user(f"quiz{i}@example.com", f"Quiz {i}", PASSWORD)
             accounts.set_target_role(user, ROLE)
+        community = db.session.scalars(
+            sa.insert(User).returning(User.id),
+            [
+                {
+                    "email": f"member{i}@example.com",
+                    "display_name": f"Member {i}",
+                    "password_hash": "unusable",
+                    "target_role": ROLE,
+                }
+                for i in range(COMMUNITY_USERS)
+            ],
+        ).all()
+        for user_id in community:
+            seed_submitted_attempts(cat, user_id, COMMUNITY_ATTEMPTS, ROLE)
+        db.session.commit()
         # Planner statistics, as autovacuum would have them on a live database after a bulk load.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))

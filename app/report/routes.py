@@ -48,7 +48,7 @@ def role(slug: str) -> str:
         role=target,
         result=result,
         others=others,
-        points=points,
+        progress=report.progress_rows(points, [s.skill_id for s in result.skills]),
         chart=chart,
         experience=facts.experience,
         timeline=report.timeline(rows),

@@ -63,12 +63,13 @@ def line_chart(
 ) -> LineChart:
     """One line per series over evenly spaced x positions; None values are gaps (skipped)."""
     count = len(x_labels)
+    xs = [_x(i, count) for i in range(count)]
     built = []
     for index, (label, values) in enumerate(series):
-        points = tuple((_x(i, count), _y(v)) for i, v in enumerate(values) if v is not None)
+        points = tuple((xs[i], _y(v)) for i, v in enumerate(values) if v is not None)
         if points:
             built.append(Series(label, PALETTE[index % len(PALETTE)], points, label == emphasis))
     step = max(1, count // 8)
-    labels = tuple((_x(i, count), text) for i, text in enumerate(x_labels) if i % step == 0)
+    labels = tuple((xs[i], text) for i, text in enumerate(x_labels) if i % step == 0)
     ticks = tuple((_y(v), str(v)) for v in (0, 25, 50, 75, 100))
     return LineChart(WIDTH, HEIGHT, tuple(built), labels, ticks)

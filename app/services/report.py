@@ -35,6 +35,15 @@ class AttemptPoint:
 
 
 @dataclass(frozen=True)
+class ProgressRow:
+    """One row of the data table beside the progress chart, formatted for display."""
+
+    when: date
+    title: str
+    cells: tuple[str, ...]  # overall score, then one per skill ("" where not assessed)
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     when: date
     kind: str
@@ -55,33 +64,52 @@ def latest_scores(user_id: int) -> dict[str, LatestScore]:
 
 
 @cache
-def _progress_query() -> Select:
-    recent = (
+def _recent_attempts_query() -> Select:
+    return (
         select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
         .where(Attempt.user_id == bindparam("user_id"), Attempt.status == SUBMITTED)
         .order_by(Attempt.id.desc())
         .limit(bindparam("limit"))
-        .subquery()
     )
-    return (
-        select(recent, SkillScore.skill_id, SkillScore.combined_score)
-        .outerjoin(SkillScore, SkillScore.attempt_id == recent.c.id)
-        .order_by(recent.c.id)
+
+
+@cache
+def _attempt_scores_query() -> Select:
+    return select(SkillScore.attempt_id, SkillScore.skill_id, SkillScore.combined_score).where(
+        SkillScore.attempt_id.in_(bindparam("attempt_ids", expanding=True))
     )
 
 
 def progress(user_id: int, limit: int = PROGRESS_ATTEMPTS) -> list[AttemptPoint]:
-    """The latest submitted attempts, oldest first, with their skill scores (one query)."""
-    points: dict[int, AttemptPoint] = {}
-    for r in db.session.execute(_progress_query(), {"user_id": user_id, "limit": limit}):
-        point = points.get(r.id)
-        if point is None:
-            point = points[r.id] = AttemptPoint(
-                r.id, r.title, r.submitted_at.date(), r.overall_score, {}
-            )
-        if r.skill_id is not None:
-            point.skills[r.skill_id] = r.combined_score
+    """The latest submitted attempts, oldest first, with their skill scores (two queries: as
+    one join, PostgreSQL would scan every score rather than look up 30 attempts' scores)."""
+    recent = db.session.execute(_recent_attempts_query(), {"user_id": user_id, "limit": limit})
+    points = {
+        r.id: AttemptPoint(r.id, r.title, r.submitted_at.date(), r.overall_score, {})
+        for r in reversed(recent.all())
+    }
+    if points:
+        scores = db.session.execute(_attempt_scores_query(), {"attempt_ids": list(points)})
+        for r in scores:
+            points[r.attempt_id].skills[r.skill_id] = r.combined_score
     return list(points.values())
+
+
+def _whole(score: float | None, missing: str) -> str:
+    return missing if score is None else str(round(score))
+
+
+def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[ProgressRow]:
+    """The progress table, formatted here once: cell by cell in Jinja, its 30 rows by up to ten
+    columns were the report's most expensive part to render."""
+    return [
+        ProgressRow(
+            p.when,
+            p.title,
+            (_whole(p.overall, "—"), *(_whole(p.skills.get(s), "") for s in skill_ids)),
+        )
+        for p in points
+    ]
 
 
 def facts_from(rows: dict[str, list], scores: dict[str, LatestScore], today: date) -> UserFacts:
