@@ -67,6 +67,13 @@ class Question:
         return self.rating is not None or bool(self.chosen)
 
     @property
+    def status(self) -> str:
+        """ "answered", "skipped" or "unanswered"."""
+        if self.answered:
+            return "answered"
+        return "skipped" if self.skipped else "unanswered"
+
+    @property
     def is_self_rating(self) -> bool:
         return isinstance(self.item, SelfRatingItem)
 
