@@ -68,7 +68,7 @@ class Question:
 
     @property
     def status(self) -> str:
-        """ "answered", "skipped" or "unanswered"."""
+        """Answered, skipped or unanswered: the question navigation's class and label."""
         if self.answered:
             return "answered"
         return "skipped" if self.skipped else "unanswered"
