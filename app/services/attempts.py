@@ -268,27 +268,11 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 
-def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> int | None:
-    """UPDATE the user's attempt only while it is in progress; its item count if a row changed.
-
-    The UPDATE takes the row's write lock, which is what serialises answers and submits.
-    """
-    return db.session.execute(
-        update(Attempt)
-        .where(
-            Attempt.id == attempt_id,
-            Attempt.user_id == user_id,
-            Attempt.status == IN_PROGRESS,
-        )
-        .values(**values)
-        .returning(Attempt.item_count)
-    ).scalar()
-
-
 @cache
-def _touch_open_attempt() -> Update:
-    """Touch an open attempt of the user, taking its row lock: answers and the submit serialise
-    on it."""
+def _update_open_attempt() -> Update:
+    """UPDATE the user's attempt only while it is in progress, returning its item count (no row:
+    not the user's, or already submitted). It takes the row's write lock, which is what
+    serialises answers and submits; callers add the values to set."""
     return (
         update(Attempt)
         .where(
@@ -296,9 +280,22 @@ def _touch_open_attempt() -> Update:
             Attempt.user_id == bindparam("b_user_id"),
             Attempt.status == IN_PROGRESS,
         )
-        .values(last_activity_at=bindparam("b_now"))
         .returning(Attempt.item_count)
     )
+
+
+def _update_if_open(user_id: int, attempt_id: int, **values: Any) -> int | None:
+    """Set `values` on the user's attempt if it is in progress; its item count if it was."""
+    return db.session.execute(
+        _update_open_attempt().values(**values),
+        {"b_attempt_id": attempt_id, "b_user_id": user_id},
+    ).scalar()
+
+
+@cache
+def _touch_open_attempt() -> Update:
+    """Touch an open attempt of the user (last activity), taking its row lock."""
+    return _update_open_attempt().values(last_activity_at=bindparam("b_now"))
 
 
 @cache
