@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask
+from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
@@ -31,6 +33,15 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=MAX_ID)
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def emphasis(text: str) -> Markup:
+    """Item text with `**word**` shown in bold (how a stem marks a negative such as NOT);
+    everything else is escaped."""
+    return Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(text))))
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict:
@@ -41,3 +52,4 @@ def register_template_helpers(app: Flask) -> None:
         return f"${amount:,}"
 
     app.add_template_filter(years_text, "years")
+    app.add_template_filter(emphasis, "emphasis")

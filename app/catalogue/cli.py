@@ -30,10 +30,40 @@ def validate(directory: Path | None) -> None:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         raise SystemExit(1) from None
+    click.echo(f"{'skill':<24} {'self':>5} {'know':>5} {'scen':>5} {'levels':>7}")
+    for skill_id in sorted(cat.skills):
+        entries = cat.items_by_skill.get(skill_id, ())
+        kinds = [e.kind for e in entries]
+        levels = sorted({getattr(e.content, "difficulty", None) for e in entries} - {None})
+        click.echo(
+            f"{skill_id:<24} {kinds.count('self_rating'):>5} {kinds.count('knowledge'):>5} "
+            f"{kinds.count('scenario'):>5} {','.join(map(str, levels)):>7}"
+        )
     click.echo(
         f"ok: {len(cat.roles)} roles, {len(cat.skills)} skills, {len(cat.items)} items, "
         f"{len(cat.sources)} sources"
     )
+
+
+@questions_cli.command("audit")
+def audit() -> None:
+    """Score knowledge-free answering strategies on the bank; exit 1 if any beats its limit."""
+    from app.catalogue import catalogue
+    from app.catalogue.schema import ChoiceItem
+    from app.services.testwise import audit as run_audit
+    from app.services.testwise import format_table
+
+    items = [e.content for e in catalogue().items.values() if isinstance(e.content, ChoiceItem)]
+    results = run_audit(items)
+    for line in format_table(results):
+        click.echo(line)
+    failed = [r.name for r in results if not r.passed]
+    if failed:
+        click.echo(
+            f"error: {len(failed)} strategies beat their limit: {', '.join(failed)}", err=True
+        )
+        raise SystemExit(1)
+    click.echo("ok: no knowledge-free strategy beats its limit")
 
 
 @questions_cli.command("load")

@@ -6,6 +6,7 @@ changes while the process runs.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -27,11 +28,25 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
+    """An article from `../shared/seeds/` (with its `file`) or a published body of knowledge
+    (a standard, an exam content outline, a textbook) that items may cite."""
+
     id: Slug
+    kind: Literal["article", "reference"] = "article"
     title: Text
+    author: Text | None = None
     publisher: Text
     published: date | None = None
-    file: Text
+    edition: Text | None = None
+    file: Text | None = None
+
+    @model_validator(mode="after")
+    def _article_has_file(self) -> Source:
+        if self.kind == "article" and self.file is None:
+            raise ValueError("an article names the seed file it comes from")
+        if self.kind == "reference" and self.file is not None:
+            raise ValueError("a reference has no seed file; give its title and publisher")
+        return self
 
 
 class SourcesFile(Strict):
@@ -225,14 +240,36 @@ class Option(Strict):
     correct: bool = False
 
 
+CHOOSE_WORDS = {"two": 2, "three": 3, "four": 4}
+CHOOSE = re.compile(r"Choose (two|three|four)\.$")
+"""How a multiple-select stem ends: it says how many options to choose."""
+
+Difficulty = Annotated[int, Field(ge=1, le=3)]
+"""Intended difficulty: 1 = any supervisor, 2 = a manager, 3 = a senior leader."""
+
+
 class ChoiceItem(Strict):
+    """A knowledge or scenario item. `difficulty` and `source` are optional here because
+    versions stored before they existed must still load; the bank's rules require both."""
+
     id: ItemId
     kind: Literal["knowledge", "scenario"]
     select: Literal["single", "multiple"]
     prompt: Text
     options: list[Option] = Field(min_length=2, max_length=8)
     explanation: Text
+    difficulty: Difficulty | None = None
     source: Slug | None = None
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.options if o.correct)
+
+    @property
+    def choose_count(self) -> int | None:
+        """The number of options a multiple-select stem asks for, if it says ("Choose two.")."""
+        match = CHOOSE.search(self.prompt)
+        return CHOOSE_WORDS[match.group(1)] if match and self.select == "multiple" else None
 
     @model_validator(mode="after")
     def _options_consistent(self) -> ChoiceItem:

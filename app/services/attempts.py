@@ -103,7 +103,7 @@ class Question:
 
     def correct(self) -> frozenset[str]:
         assert isinstance(self.item, ChoiceItem)
-        return frozenset(o.id for o in self.item.options if o.correct)
+        return self.item.correct_ids
 
     def to_scoring(self) -> scoring.AnsweredItem:
         if isinstance(self.item, SelfRatingItem):
@@ -265,6 +265,8 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
         raise InvalidAnswerError("That is not one of this question's options.")
     if item.select == "single" and len(chosen) != 1:
         raise InvalidAnswerError("Choose exactly one answer.")
+    if item.choose_count is not None and len(chosen) > item.choose_count:
+        raise InvalidAnswerError(f"Choose at most {item.choose_count} answers.")
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 

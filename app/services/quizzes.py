@@ -12,6 +12,9 @@ SKILL_PREFIX = "skill."
 # The full assessment samples this many items of each kind per skill of the role.
 FULL_SELF_RATINGS_PER_SKILL = 1
 FULL_CHOICE_ITEMS_PER_SKILL = 2
+# A skill quiz asks this many of the skill's items, half knowledge and half scenario.
+SKILL_SELF_RATINGS = 3
+SKILL_CHOICE_ITEMS = 6
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,11 @@ def full_quiz(cat: Catalogue, role_slug: str) -> Quiz:
 
 def skill_quiz(cat: Catalogue, skill_id: str, role_slug: str) -> Quiz:
     skill = cat.skills[skill_id]
-    count = len(cat.items_by_skill.get(skill_id, ()))
+    entries = cat.items_by_skill.get(skill_id, ())
+    self_ratings = sum(1 for e in entries if e.kind == "self_rating")
+    count = min(SKILL_SELF_RATINGS, self_ratings) + min(
+        SKILL_CHOICE_ITEMS, len(entries) - self_ratings
+    )
     return Quiz(
         key=f"{SKILL_PREFIX}{skill_id}",
         title=skill.name,
@@ -71,12 +78,30 @@ def find_quiz(cat: Catalogue, key: str, role_slug: str) -> Quiz | None:
 def pick_items(cat: Catalogue, quiz: Quiz, rng: random.Random) -> list[CatalogueItem]:
     """The items of a new attempt: self-ratings first within each skill, then the others."""
     picked: list[CatalogueItem] = []
+    self_count, choice_count = (
+        (FULL_SELF_RATINGS_PER_SKILL, FULL_CHOICE_ITEMS_PER_SKILL)
+        if quiz.is_full
+        else (SKILL_SELF_RATINGS, SKILL_CHOICE_ITEMS)
+    )
     for skill_id in quiz.skill_ids:
         entries = cat.items_by_skill.get(skill_id, ())
         self_ratings = [e for e in entries if e.kind == "self_rating"]
-        others = [e for e in entries if e.kind != "self_rating"]
-        if quiz.is_full:
-            self_ratings = rng.sample(self_ratings, FULL_SELF_RATINGS_PER_SKILL)
-            others = rng.sample(others, FULL_CHOICE_ITEMS_PER_SKILL)
-        picked.extend(self_ratings + others)
+        knowledge = [e for e in entries if e.kind == "knowledge"]
+        scenarios = [e for e in entries if e.kind == "scenario"]
+        picked.extend(rng.sample(self_ratings, min(self_count, len(self_ratings))))
+        picked.extend(_alternate_kinds(knowledge, scenarios, choice_count, rng))
     return picked
+
+
+def _alternate_kinds(
+    knowledge: list[CatalogueItem], scenarios: list[CatalogueItem], count: int, rng: random.Random
+) -> list[CatalogueItem]:
+    """`count` items drawn at random, alternating knowledge and scenario while both last."""
+    pools = [rng.sample(knowledge, len(knowledge)), rng.sample(scenarios, len(scenarios))]
+    rng.shuffle(pools)
+    chosen: list[CatalogueItem] = []
+    while len(chosen) < count and any(pools):
+        for pool in pools:
+            if pool and len(chosen) < count:
+                chosen.append(pool.pop())
+    return chosen

@@ -35,15 +35,15 @@ def test_full_assessment_samples_one_self_rating_and_two_others_per_skill(cat):
         assert len(kinds) == 3
 
 
-def test_skill_quiz_asks_every_item_of_the_skill_self_ratings_first(cat):
+def test_skill_quiz_asks_three_self_ratings_then_three_of_each_other_kind(cat):
     quiz = find_quiz(cat, "skill.lean-improvement", "head-of-production")
     items = pick_items(cat, quiz, random.Random(1))
-    assert sorted(i.id for i in items) == sorted(
-        i.id for i in cat.items_by_skill["lean-improvement"]
-    )
+    assert len(items) == len({i.id for i in items}) == 9
+    assert {i.skill_id for i in items} == {"lean-improvement"}
     kinds = [i.kind for i in items]
     assert kinds[:3] == ["self_rating"] * 3
-    assert "self_rating" not in kinds[3:]
+    assert sorted(kinds[3:]) == ["knowledge"] * 3 + ["scenario"] * 3
+    assert "9 questions" in quiz.description
 
 
 @pytest.mark.parametrize("key", ["full.astronaut", "skill.juggling", "bogus", "", "full."])
@@ -52,7 +52,8 @@ def test_unknown_quiz_keys(cat, key):
 
 
 def test_bank_size_and_balance(cat):
-    assert len(cat.items) >= 150
+    assert len(cat.items) >= 357
     kinds = [i.kind for i in cat.items.values()]
-    assert kinds.count("knowledge") >= 40
-    assert kinds.count("scenario") >= 40
+    assert kinds.count("self_rating") >= 5 * 17
+    assert kinds.count("knowledge") >= 7 * 17
+    assert kinds.count("scenario") >= 7 * 17

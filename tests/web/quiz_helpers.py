@@ -28,6 +28,27 @@ def questions(app: Flask, attempt_id: int):
         return load_attempt(user_id, attempt_id)[1]
 
 
+SKILL_KEYS = [
+    "skill.production-scheduling",
+    "skill.quality-control",
+    "skill.supply-chain",
+    "skill.lean-improvement",
+]
+
+
+def start_with(client: FlaskClient, app: Flask, wanted) -> tuple[int, object]:
+    """Start skill quizzes (setting aside each one that misses) until one asks a question for
+    which `wanted(question)` holds; quizzes sample their items, so this may take a few."""
+    for _ in range(10):
+        for key in SKILL_KEYS:
+            attempt_id = start(client, key)
+            match = next((q for q in questions(app, attempt_id) if wanted(q)), None)
+            if match is not None:
+                return attempt_id, match
+            client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    raise AssertionError("no quiz asked a matching question")
+
+
 def correct_values(question) -> list[str]:
     if question.is_self_rating:
         return ["5"]

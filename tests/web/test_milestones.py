@@ -10,7 +10,8 @@ from app.models import Activity, Certification, Education, Position
 from tests.conftest import login
 from tests.web.quiz_helpers import count
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+# Two days ahead, so a run that crosses midnight still sees a future date.
+FUTURE_DAY = (date.today() + timedelta(days=2)).isoformat()
 
 VALID = {
     "education": (
@@ -84,14 +85,14 @@ def _only_id(app, model) -> int:
             {"end_date": "2014-01-01"},
             "The end date must be on or after the start date.",
         ),
-        ("positions", {"start_date": TOMORROW}, "The start date cannot be in the future."),
+        ("positions", {"start_date": FUTURE_DAY}, "The start date cannot be in the future."),
         ("positions", {"start_date": "not a date"}, "Enter a date as YYYY-MM-DD."),
         ("positions", {"start_date": ""}, "Enter the start date."),
         ("positions", {"start_date": "1200-01-01"}, "Use a date after 1940."),
         ("positions", {"people_managed": ""}, "Enter how many people you managed."),
         ("positions", {"people_managed": "-3"}, "Enter 1 to 100000."),
         ("positions", {"title": "   "}, "Enter the job title."),
-        ("education", {"end_date": TOMORROW}, "A completion date cannot be in the future."),
+        ("education", {"end_date": FUTURE_DAY}, "A completion date cannot be in the future."),
         ("education", {"end_date": ""}, "Enter the date you completed it."),
         ("education", {"level": "kindergarten"}, "Not a valid choice"),
         (
@@ -99,13 +100,13 @@ def _only_id(app, model) -> int:
             {"end_date": "2009-01-01"},
             "The end date must be on or after the start date.",
         ),
-        ("certifications", {"earned_on": TOMORROW}, "The date earned cannot be in the future."),
+        ("certifications", {"earned_on": FUTURE_DAY}, "The date earned cannot be in the future."),
         (
             "certifications",
             {"expires_on": "2021-03-01"},
             "The expiry date must be after the date earned.",
         ),
-        ("activities", {"occurred_on": TOMORROW}, "The date cannot be in the future."),
+        ("activities", {"occurred_on": FUTURE_DAY}, "The date cannot be in the future."),
         ("activities", {"kind": "party"}, "Not a valid choice"),
         ("activities", {"notes": "x" * 501}, "Keep notes under 500 characters."),
     ],
@@ -130,7 +131,7 @@ def test_planned_education_may_have_a_future_date(app, user_client):
         "field": "Business",
         "institution": "",
         "status": "planned",
-        "start_date": TOMORROW,
+        "start_date": FUTURE_DAY,
         "end_date": "2030-06-01",
     }
     assert user_client.post("/milestones/education/new", data=data).status_code == 302

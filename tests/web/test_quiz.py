@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app.extensions import db
 from app.models import Answer, Attempt, SkillScore
@@ -14,6 +15,7 @@ from tests.web.quiz_helpers import (
     count,
     questions,
     start,
+    start_with,
     wrong_values,
 )
 
@@ -84,16 +86,21 @@ def test_json_autosave(app, user_client):
 
 
 def test_multiple_choice_answer_keeps_all_choices(app, user_client):
-    attempt_id = start(user_client)
-    multi = next(
-        q
-        for q in questions(app, attempt_id)
-        if not q.is_self_rating and q.item.select == "multiple"
-    )
+    attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
     values = correct_values(multi)
     assert len(values) > 1
     answer(user_client, attempt_id, multi.position, values)
     assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == values
+
+
+def test_choosing_more_options_than_the_stem_asks_for_is_refused(app, user_client):
+    attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
+    assert multi.item.prompt.endswith("Choose two.")
+    every = [o.id for o in multi.item.options]
+    response = answer(user_client, attempt_id, multi.position, every)
+    assert response.status_code == 422
+    assert "Choose at most 2 answers." in response.get_data(as_text=True)
+    assert count(app, Answer, attempt_id=attempt_id) == 0
 
 
 def test_malformed_answers_are_422_and_change_nothing(app, user_client):
@@ -170,7 +177,9 @@ def test_perfect_answers_score_100_and_result_shows_explanations(app, user_clien
     assert user_client.post(f"/attempts/{attempt_id}/submit").status_code == 302
     html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert 'Overall score: <strong class="big-score">100/100</strong>' in html
-    assert "The MPS is the plan for end items by period." in html
+    asked = [q for q in questions(app, attempt_id) if not q.is_self_rating]
+    for q in asked:
+        assert str(escape(q.item.explanation)) in html
     assert "correct answer" in html
     assert "No skill scored below 75" in html
 
