@@ -32,7 +32,12 @@ def ensure_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:
     ]
     keys = [(it.id, it.content_hash) for it in items]
     found = _lookup(keys)
-    missing = [row for row in rows if (row["item_id"], row["content_hash"]) not in found]
+    # Sorted, so that concurrent starts take the unique index's locks in the same order and
+    # cannot deadlock when their (randomly sampled) item sets overlap.
+    missing = sorted(
+        (row for row in rows if (row["item_id"], row["content_hash"]) not in found),
+        key=lambda row: (row["item_id"], row["content_hash"]),
+    )
     if missing:
         db.session.execute(insert_ignore(ItemVersion, ("item_id", "content_hash")), missing)
         found = _lookup(keys)

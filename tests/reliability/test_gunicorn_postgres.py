@@ -96,6 +96,7 @@ def open_attempt(s: requests.Session, base: str, quiz_key: str) -> tuple[int, st
     r = s.post(
         f"{base}/quizzes/{quiz_key}/start", data={"csrf_token": token(page)}, allow_redirects=False
     )
+    assert r.status_code == 302, (r.status_code, r.text[:300])
     attempt_id = int(r.headers["Location"].rsplit("/", 1)[1])
     return attempt_id, token(s.get(f"{base}/attempts/{attempt_id}").text)
 
