@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.services import scoring
-from app.services.quizzes import Quiz, pick_items
+from app.services.quizzes import Exposure, Quiz, pick_items
 from app.services.upsert import upsert
 
 
@@ -144,7 +144,7 @@ def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) 
     existing = find_in_progress(user_id, quiz.key)
     if existing is not None:
         return existing
-    items = pick_items(cat, quiz, rng)
+    items = pick_items(cat, quiz, rng, exposures(user_id, quiz.skill_ids))
     version_ids = ensure_versions(items)
     attempt = Attempt(
         user_id=user_id,
@@ -170,6 +170,22 @@ def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) 
             raise
         return existing
     return attempt
+
+
+def exposures(user_id: int, skill_ids: tuple[str, ...]) -> dict[str, Exposure]:
+    """Per item of these skills: how many of the user's attempts asked it, and when last."""
+    rows = db.session.execute(
+        select(
+            ItemVersion.item_id,
+            func.count(AttemptItem.id).label("times"),
+            func.max(Attempt.id).label("last"),
+        )
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .where(Attempt.user_id == user_id, ItemVersion.skill_id.in_(skill_ids))
+        .group_by(ItemVersion.item_id)
+    )
+    return {r.item_id: Exposure(r.times, r.last) for r in rows}
 
 
 def get_attempt(user_id: int, attempt_id: int) -> Attempt:

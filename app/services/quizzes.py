@@ -1,8 +1,15 @@
-"""Which quizzes exist for a role and which items each one asks (pure, over the catalogue)."""
+"""Which quizzes exist for a role and which items each one asks (pure, over the catalogue).
+
+Items are picked freshest first: per skill, the items this user has been shown least often
+(never-seen first), then the least recently shown, spread over difficulty levels and over
+knowledge and scenario items. A user meets an item again only once the skill's pool is used up.
+"""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.catalogue.loader import Catalogue, CatalogueItem
@@ -11,10 +18,19 @@ FULL_PREFIX = "full."
 SKILL_PREFIX = "skill."
 # The full assessment samples this many items of each kind per skill of the role.
 FULL_SELF_RATINGS_PER_SKILL = 1
-FULL_CHOICE_ITEMS_PER_SKILL = 2
+FULL_CHOICE_ITEMS_PER_SKILL = 3
 # A skill quiz asks this many of the skill's items, half knowledge and half scenario.
 SKILL_SELF_RATINGS = 3
 SKILL_CHOICE_ITEMS = 6
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How often one user was shown one item, and in which attempt last (attempt ids grow with
+    time, and unlike a timestamp they never tie)."""
+
+    times: int
+    last_attempt: int
 
 
 @dataclass(frozen=True)
@@ -75,33 +91,67 @@ def find_quiz(cat: Catalogue, key: str, role_slug: str) -> Quiz | None:
     return None
 
 
-def pick_items(cat: Catalogue, quiz: Quiz, rng: random.Random) -> list[CatalogueItem]:
-    """The items of a new attempt: self-ratings first within each skill, then the others."""
-    picked: list[CatalogueItem] = []
+def pick_items(
+    cat: Catalogue,
+    quiz: Quiz,
+    rng: random.Random,
+    seen: Mapping[str, Exposure] | None = None,
+) -> list[CatalogueItem]:
+    """The items of a new attempt, freshest first for this user (`seen`: item id -> exposure);
+    within each skill the self-ratings come first, then the knowledge and scenario items."""
+    seen = seen or {}
     self_count, choice_count = (
         (FULL_SELF_RATINGS_PER_SKILL, FULL_CHOICE_ITEMS_PER_SKILL)
         if quiz.is_full
         else (SKILL_SELF_RATINGS, SKILL_CHOICE_ITEMS)
     )
+    picked: list[CatalogueItem] = []
     for skill_id in quiz.skill_ids:
         entries = cat.items_by_skill.get(skill_id, ())
         self_ratings = [e for e in entries if e.kind == "self_rating"]
-        knowledge = [e for e in entries if e.kind == "knowledge"]
-        scenarios = [e for e in entries if e.kind == "scenario"]
-        picked.extend(rng.sample(self_ratings, min(self_count, len(self_ratings))))
-        picked.extend(_alternate_kinds(knowledge, scenarios, choice_count, rng))
+        choice = [e for e in entries if e.kind != "self_rating"]
+        picked.extend(freshest(self_ratings, self_count, seen, rng, ()))
+        picked.extend(freshest(choice, choice_count, seen, rng, (_difficulty, _kind)))
     return picked
 
 
-def _alternate_kinds(
-    knowledge: list[CatalogueItem], scenarios: list[CatalogueItem], count: int, rng: random.Random
+def _difficulty(entry: CatalogueItem) -> Hashable:
+    return getattr(entry.content, "difficulty", None)
+
+
+def _kind(entry: CatalogueItem) -> Hashable:
+    return entry.kind
+
+
+def freshest(
+    entries: Sequence[CatalogueItem],
+    count: int,
+    seen: Mapping[str, Exposure],
+    rng: random.Random,
+    spread: Sequence[Callable[[CatalogueItem], Hashable]],
 ) -> list[CatalogueItem]:
-    """`count` items drawn at random, alternating knowledge and scenario while both last."""
-    pools = [rng.sample(knowledge, len(knowledge)), rng.sample(scenarios, len(scenarios))]
-    rng.shuffle(pools)
+    """`count` entries, least seen first and then least recently seen; among equally fresh
+    ones, the entry whose `spread` features (difficulty, kind) have been picked least so far,
+    and at random after that."""
+
+    def order(entry: CatalogueItem) -> tuple[int, int]:
+        exposure = seen.get(entry.id)
+        return (exposure.times, exposure.last_attempt) if exposure else (0, 0)
+
+    def balance(entry: CatalogueItem) -> tuple[int, tuple[int, ...]]:
+        counts = tuple(u[f(entry)] for u, f in zip(used, spread, strict=True))
+        return sum(counts), counts
+
+    remaining = list(entries)
+    rng.shuffle(remaining)
+    remaining.sort(key=order)  # stable: equally fresh entries keep their random order
+    used: list[Counter] = [Counter() for _ in spread]
     chosen: list[CatalogueItem] = []
-    while len(chosen) < count and any(pools):
-        for pool in pools:
-            if pool and len(chosen) < count:
-                chosen.append(pool.pop())
+    while remaining and len(chosen) < count:
+        tier = [e for e in remaining if order(e) == order(remaining[0])]
+        pick = min(tier, key=balance)
+        chosen.append(pick)
+        remaining.remove(pick)
+        for counter, feature in zip(used, spread, strict=True):
+            counter[feature(pick)] += 1
     return chosen

@@ -236,7 +236,7 @@ def test_retake_keeps_every_attempt(app, user_client):
 
 def test_full_assessment_end_to_end(app, user_client):
     attempt_id = start(user_client, "full.production-manager")
-    assert len(questions(app, attempt_id)) == 27
+    assert len(questions(app, attempt_id)) == 36
     answer_all(user_client, app, attempt_id)
     user_client.post(f"/attempts/{attempt_id}/submit")
     assert count(app, SkillScore, attempt_id=attempt_id) == 9
@@ -286,3 +286,17 @@ def test_oversized_numbers_are_404_not_500(user_client):
     attempt_id = start(user_client)
     assert answer(user_client, attempt_id, 2**63, ["1"]).status_code == 404
     assert user_client.get(f"/attempts/{attempt_id}?q={huge}").status_code == 404
+
+
+def test_back_to_back_skill_quizzes_share_no_knowledge_or_scenario_item(app, user_client):
+    asked: list[set[str]] = []
+    for _ in range(3):
+        attempt_id = start(user_client, "skill.risk-management")
+        asked.append({q.item.id for q in questions(app, attempt_id) if not q.is_self_rating})
+        user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    assert [len(a) for a in asked] == [6, 6, 6]
+    assert not asked[0] & asked[1]
+    # 16 items in the pool: the third quiz takes the last 4 unseen and 2 seen longest ago.
+    assert len(asked[2] - asked[0] - asked[1]) == 4
+    assert asked[2] & asked[0]
+    assert not asked[2] & asked[1]
