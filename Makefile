@@ -32,6 +32,7 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask questions validate
 	$(BIN)/flask questions load
+	$(BIN)/flask scores rebuild
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: install

@@ -104,7 +104,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.catalogue.cli import questions_cli
+    from app.quiz.cli import scores_cli
     from app.security.cli import ratelimits_cli
 
     app.cli.add_command(questions_cli)
+    app.cli.add_command(scores_cli)
     app.cli.add_command(ratelimits_cli)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.catalogue.loader import Catalogue
 from app.extensions import db
-from app.models import Attempt, LatestSkillScore, SkillScore
+from app.models import Attempt, SkillEstimate, SkillScore
 
 
 def seed_submitted_attempts(cat: Catalogue, user_id: int, n: int, role: str) -> None:
@@ -51,17 +51,19 @@ def seed_submitted_attempts(cat: Catalogue, user_id: int, n: int, role: str) -> 
             for k, s in enumerate(skills)
         ],
     )
-    last = max(ids)
-    db.session.execute(sa.delete(LatestSkillScore).where(LatestSkillScore.user_id == user_id))
+    # The pooled estimates, as the submit of the last attempt would have stored them.
+    db.session.execute(sa.delete(SkillEstimate).where(SkillEstimate.user_id == user_id))
     db.session.execute(
-        sa.insert(LatestSkillScore),
+        sa.insert(SkillEstimate),
         [
             {
                 "user_id": user_id,
                 "skill_id": s,
-                "attempt_id": last,
-                "combined_score": float((last + k) % 100),
-                "scored_at": base,
+                "score": float(40 + k),
+                "low": float(30 + k),
+                "high": float(50 + k),
+                "answers": 3 * n,
+                "updated_at": base + timedelta(hours=n),
             }
             for k, s in enumerate(skills)
         ],

@@ -1,4 +1,4 @@
-"""Store catalogue items as immutable versions in the database."""
+"""Store catalogue items as immutable versions in the database, and read them back."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, tuple_
 
-from app.catalogue.loader import CatalogueItem
+from app.catalogue import catalogue
+from app.catalogue.loader import ITEM_ADAPTER, CatalogueItem
+from app.catalogue.schema import ChoiceItem, SelfRatingItem
 from app.extensions import db
 from app.models import ItemVersion
 from app.services.upsert import insert_ignore
@@ -49,3 +51,25 @@ def _lookup(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
         tuple_(ItemVersion.item_id, ItemVersion.content_hash).in_(keys)
     )
     return {(r.item_id, r.content_hash): r.id for r in db.session.execute(stmt)}
+
+
+def item_versions(
+    versions: list[tuple[int, str, str]],
+) -> dict[int, SelfRatingItem | ChoiceItem]:
+    """Parsed items by version id: the catalogue's copy where the version is current, and one
+    query for the content of any older versions (so the usual case reads no JSON at all)."""
+    current = catalogue().items
+    parsed: dict[int, SelfRatingItem | ChoiceItem] = {}
+    old: list[int] = []
+    for version_id, item_id, content_hash in versions:
+        entry = current.get(item_id)
+        if entry is not None and entry.content_hash == content_hash:
+            parsed[version_id] = entry.content
+        else:
+            old.append(version_id)
+    if old:
+        for row in db.session.execute(
+            select(ItemVersion.id, ItemVersion.content).where(ItemVersion.id.in_(old))
+        ):
+            parsed[row.id] = ITEM_ADAPTER.validate_python(row.content)
+    return parsed

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
 from app.extensions import db
-from app.services import attempts, readiness, report
+from app.services import attempts, estimates, readiness, report
 
 bp = Blueprint("main", __name__)
 
@@ -28,6 +28,12 @@ def healthz() -> dict[str, str]:
     """For load balancers (and the benchmark baseline): one trivial query, no session."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/scoring")
+def scoring() -> str:
+    """How answers become scores and estimates, in plain words (public)."""
+    return render_template("main/scoring.html", model=estimates)
 
 
 @bp.route("/dashboard")

@@ -1,6 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on the metadata."""
 
-from app.models.attempt import Answer, Attempt, AttemptItem, LatestSkillScore, SkillScore
+from app.models.attempt import Answer, Attempt, AttemptItem, SkillEstimate, SkillScore
 from app.models.item_version import ItemVersion
 from app.models.milestone import Activity, Certification, Education, Position
 from app.models.rate_limit import RateLimitCounter
@@ -14,9 +14,9 @@ __all__ = [
     "Certification",
     "Education",
     "ItemVersion",
-    "LatestSkillScore",
     "Position",
     "RateLimitCounter",
+    "SkillEstimate",
     "SkillScore",
     "User",
 ]

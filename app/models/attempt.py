@@ -96,6 +96,7 @@ class Answer(db.Model):
         CheckConstraint(
             "skipped OR rating IS NOT NULL OR choices IS NOT NULL", name="answered_or_skipped"
         ),
+        CheckConstraint("credit IS NULL OR (credit >= 0 AND credit <= 1)", name="credit_range"),
         Index("ix_answers_attempt", "attempt_id"),
     )
 
@@ -106,6 +107,8 @@ class Answer(db.Model):
     # Selected option ids, sorted and comma-separated ("a,c").
     choices: Mapped[str | None] = mapped_column(String(40))
     skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    credit: Mapped[float | None] = mapped_column(Float)
+    """0..1: the share of the item answered right, or (rating - 1) / 4; None if skipped."""
     answered_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -127,19 +130,25 @@ class SkillScore(db.Model):
     knowledge_count: Mapped[int] = mapped_column(Integer)
 
 
-class LatestSkillScore(db.Model):
-    """Each user's most recent combined score per skill, upserted at submit.
+class SkillEstimate(db.Model):
+    """Each user's current estimate per skill from all their answers (services/estimates.py),
+    recomputed for the attempt's skills when it is submitted.
 
-    A projection of skill_scores kept so the report reads at most one row per skill, whatever
-    the length of the user's history.
+    A projection kept so the report reads at most one row per skill, whatever the length of the
+    user's history.
     """
 
-    __tablename__ = "latest_skill_scores"
-    __table_args__ = (UniqueConstraint("user_id", "skill_id"),)
+    __tablename__ = "skill_estimates"
+    __table_args__ = (
+        UniqueConstraint("user_id", "skill_id"),
+        CheckConstraint("low <= score AND score <= high", name="band_holds_score"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     skill_id: Mapped[str] = mapped_column(String(64))
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
-    combined_score: Mapped[float] = mapped_column(Float)
-    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float] = mapped_column(Float)
+    low: Mapped[float] = mapped_column(Float)
+    high: Mapped[float] = mapped_column(Float)
+    answers: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ from app.catalogue import catalogue
 from app.errors import render_error
 from app.quiz.forms import StartForm, SubmitAttemptForm
 from app.services import attempts as svc
+from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
 from app.web import MAX_ID
@@ -202,10 +203,13 @@ def result(attempt_id: int) -> str | Response:
     if not attempt.is_submitted:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     scores = svc.skill_scores(attempt_id)
+    ratings = [q.rating for q in questions if q.is_self_rating and q.rating is not None]
     return render_template(
         "quiz/result.html",
         attempt=attempt,
         scores=scores,
+        current=skill_estimates.current(current_user.id),
+        straight_lined=estimates.straight_lined(ratings),
         weakest=weakest(scores),
         questions=questions,
         retake_form=StartForm(),

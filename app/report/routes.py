@@ -47,6 +47,7 @@ def role(slug: str) -> str:
         "report/role.html",
         role=target,
         result=result,
+        bands=charts.band_chart(skill_bands(result)),
         others=others,
         progress=report.progress_rows(points, [s.skill_id for s in result.skills]),
         chart=chart,
@@ -56,6 +57,14 @@ def role(slug: str) -> str:
     )
 
 
+def skill_bands(result: readiness.Readiness) -> list[tuple[str, tuple[float, float, float] | None]]:
+    """The band chart's rows: each skill of the role with its estimate and band, if any."""
+    return [
+        (s.name, (s.estimate.score, s.estimate.low, s.estimate.high) if s.estimate else None)
+        for s in result.skills
+    ]
+
+
 @bp.route("/report/compare")
 @login_required
 def compare() -> str:
@@ -63,10 +72,14 @@ def compare() -> str:
     today = date.today()
     facts, _ = report.load_facts(current_user.id, today)
     results = {r.role_slug: r for r in readiness.all_roles(cat, facts, today)}
+    roles = cat.roles_in_order()
+    skill_ids = list(dict.fromkeys(rs.skill for role in roles for rs in role.skills.items))
     return render_template(
         "report/compare.html",
-        roles=cat.roles_in_order(),
+        roles=roles,
         results=results,
+        skill_ids=skill_ids,
+        skills={slug: {s.skill_id: s for s in r.skills} for slug, r in results.items()},
         experience=facts.experience,
     )
 

@@ -19,21 +19,19 @@ from typing import Any
 from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.catalogue import catalogue
-from app.catalogue.loader import ITEM_ADAPTER, Catalogue
+from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
-from app.catalogue.sync import ensure_versions
+from app.catalogue.sync import ensure_versions, item_versions
 from app.extensions import db
 from app.models import (
     Answer,
     Attempt,
     AttemptItem,
     ItemVersion,
-    LatestSkillScore,
     SkillScore,
 )
 from app.models.attempt import IN_PROGRESS, SUBMITTED
-from app.services import scoring
+from app.services import scoring, skill_estimates
 from app.services.quizzes import Exposure, Quiz, pick_items
 from app.services.upsert import upsert
 
@@ -197,28 +195,6 @@ def get_attempt(user_id: int, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _items(
-    versions: list[tuple[int, str, str]],
-) -> dict[int, SelfRatingItem | ChoiceItem]:
-    """Parsed items by version id: the catalogue's copy where the version is current, and one
-    query for the content of any older versions (so the usual case reads no JSON at all)."""
-    current = catalogue().items
-    parsed: dict[int, SelfRatingItem | ChoiceItem] = {}
-    old: list[int] = []
-    for version_id, item_id, content_hash in versions:
-        entry = current.get(item_id)
-        if entry is not None and entry.content_hash == content_hash:
-            parsed[version_id] = entry.content
-        else:
-            old.append(version_id)
-    if old:
-        for row in db.session.execute(
-            select(ItemVersion.id, ItemVersion.content).where(ItemVersion.id.in_(old))
-        ):
-            parsed[row.id] = ITEM_ADAPTER.validate_python(row.content)
-    return parsed
-
-
 @cache
 def _attempt_with_questions() -> Select:
     """Built once per process: constructing a statement costs more Python than running it."""
@@ -251,7 +227,7 @@ def load_attempt(user_id: int, attempt_id: int) -> tuple[Attempt, list[Question]
     ).all()
     if not rows:
         raise AttemptNotFoundError(attempt_id)
-    items = _items([(r.item_version_id, r.item_id, r.content_hash) for r in rows])
+    items = item_versions([(r.item_version_id, r.item_id, r.content_hash) for r in rows])
     questions = [
         Question(
             position=r.position,
@@ -372,7 +348,7 @@ def _open_attempt_item(
         row = db.session.execute(_attempt_item_at(), params).first() if item_count else None
     if row is not None:
         version = (row.item_version_id, row.item_id, row.content_hash)
-        return item_count, row.id, _items([version])[row.item_version_id]
+        return item_count, row.id, item_versions([version])[row.item_version_id]
     db.session.rollback()
     if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others' ids
         raise AttemptClosedError(attempt_id)
@@ -394,8 +370,12 @@ def save_answer(
     except InvalidAnswerError:
         db.session.rollback()
         raise
+    chosen = frozenset(columns["choices"].split(",")) if columns["choices"] else frozenset()
+    columns["credit"] = skill_estimates.credit(item, columns["rating"], chosen)
     db.session.execute(
-        upsert(Answer, ("attempt_item_id",), ("rating", "choices", "skipped", "answered_at")),
+        upsert(
+            Answer, ("attempt_item_id",), ("rating", "choices", "skipped", "credit", "answered_at")
+        ),
         {"attempt_id": attempt_id, "attempt_item_id": attempt_item_id, "answered_at": _now()}
         | columns,
     )
@@ -424,24 +404,7 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
         )
         for r in results.values()
     )
-    if results:
-        db.session.execute(
-            upsert(
-                LatestSkillScore,
-                ("user_id", "skill_id"),
-                ("attempt_id", "combined_score", "scored_at"),
-            ),
-            [
-                {
-                    "user_id": user_id,
-                    "skill_id": r.skill_id,
-                    "attempt_id": attempt_id,
-                    "combined_score": r.combined_score,
-                    "scored_at": now,
-                }
-                for r in results.values()
-            ],
-        )
+    skill_estimates.refresh(user_id, {q.skill_id for q in questions}, cat, now)
     role = cat.roles.get(attempt.role_slug)
     weights = {rs.skill: rs.weight for rs in role.skills.items} if role else {}
     attempt.overall_score = scoring.overall_score(

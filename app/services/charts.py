@@ -70,6 +70,55 @@ def line_chart(
         if points:
             built.append(Series(label, PALETTE[index % len(PALETTE)], points, label == emphasis))
     step = max(1, count // 8)
-    labels = tuple((xs[i], text) for i, text in enumerate(x_labels) if i % step == 0)
+    labels = tuple(
+        (xs[i], text)
+        for i, text in enumerate(x_labels)
+        if i % step == 0 and (i == 0 or text != x_labels[i - 1])  # one label per day
+    )
     ticks = tuple((_y(v), str(v)) for v in (0, 25, 50, 75, 100))
     return LineChart(WIDTH, HEIGHT, tuple(built), labels, ticks)
+
+
+BAND_ROW = 26
+BAND_LEFT, BAND_TOP, BAND_BOTTOM = 190, 8, 28
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """One skill: its label, and where its 80 % band and estimate fall (None: not assessed)."""
+
+    label: str
+    y: float
+    low: float | None = None
+    high: float | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class BandChart:
+    width: int
+    height: int
+    rows: tuple[BandRow, ...]
+    x_ticks: tuple[tuple[float, str], ...]
+    plot_left: int = BAND_LEFT
+    plot_right: int = WIDTH - RIGHT
+
+
+def _band_x(score: float) -> float:
+    return BAND_LEFT + max(0.0, min(score, 100.0)) * (WIDTH - RIGHT - BAND_LEFT) / 100
+
+
+def band_chart(rows: list[tuple[str, tuple[float, float, float] | None]]) -> BandChart:
+    """A row per skill with its estimate as a dot on its 80 % band: (label, (score, low, high))
+    or (label, None) for a skill not assessed yet."""
+    built = []
+    for index, (label, values) in enumerate(rows):
+        y = BAND_TOP + index * BAND_ROW + BAND_ROW / 2
+        if values is None:
+            built.append(BandRow(label, y))
+        else:
+            score, low, high = values
+            built.append(BandRow(label, y, _band_x(low), _band_x(high), _band_x(score)))
+    height = BAND_TOP + len(rows) * BAND_ROW + BAND_BOTTOM
+    ticks = tuple((_band_x(v), str(v)) for v in (0, 25, 50, 75, 100))
+    return BandChart(WIDTH, height, tuple(built), ticks)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore, User
-from app.services import milestones
+from app.services import milestones, skill_estimates
 
 CSV_HEADER = ("section", "record", "field", "value")
 
@@ -42,6 +42,7 @@ def export_data(user: User) -> dict[str, Any]:
             Answer.rating,
             Answer.choices,
             Answer.skipped,
+            Answer.credit,
             Answer.answered_at,
         )
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
@@ -59,6 +60,7 @@ def export_data(user: User) -> dict[str, Any]:
                 "rating": r.rating,
                 "choices": r.choices.split(",") if r.choices else [],
                 "skipped": bool(r.skipped),
+                "credit": r.credit,
                 "answered_at": _plain(r.answered_at),
             }
         )
@@ -73,6 +75,7 @@ def export_data(user: User) -> dict[str, Any]:
             _row_dict(s, ("skill_id", "self_score", "knowledge_score", "combined_score"))
         )
     rows = milestones.list_all(user.id)
+    current = skill_estimates.current(user.id)
     return {
         "exported_at": datetime.now().astimezone().isoformat(),
         "profile": {
@@ -99,6 +102,18 @@ def export_data(user: User) -> dict[str, Any]:
                 "skill_scores": scores[a.id],
             }
             for a in attempts
+        ],
+        "skill_estimates": [
+            {
+                "skill_id": skill_id,
+                "estimate": round(c.estimate.score, 1),
+                "band_low": round(c.estimate.low, 1),
+                "band_high": round(c.estimate.high, 1),
+                "band": "80 % interval",
+                "answers": c.estimate.answers,
+                "updated_on": c.updated_on.isoformat(),
+            }
+            for skill_id, c in sorted(current.items())
         ],
         "milestones": {
             slug: [_row_dict(row, kind.fields) for row in rows[slug]]
@@ -132,6 +147,10 @@ def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
             for field, value in score.items():
                 if field not in ("id", "skill_id"):
                     yield ("skill_score", sub, field, value)
+    for estimate in data["skill_estimates"]:
+        for field, value in estimate.items():
+            if field != "skill_id":
+                yield ("skill_estimate", estimate["skill_id"], field, value)
     for slug, items in data["milestones"].items():
         for item in items:
             for field, value in item.items():

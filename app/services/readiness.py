@@ -2,8 +2,8 @@
 
 Overall readiness (shown on the report, explained in docs/readiness.md):
     overall = 50 % skill readiness + 50 % qualification readiness
-- skill readiness = sum over the role's skills of weight x latest combined score / 100;
-  a skill not assessed yet counts as 0.
+- skill readiness = sum over the role's skills of weight x the skill's current estimate / 100
+  (pooled from all answers, services/estimates.py); a skill not assessed yet counts as 0.
 - qualification readiness = weighted share of requirements met (required ones count twice as
   much as recommended ones; optional ones do not count). Time-based requirements earn partial
   credit (have / need); a degree or MBA in progress earns half.
@@ -17,6 +17,7 @@ from datetime import date
 
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import EducationLevel, Expectation, Role, YearsRequirement
+from app.services.estimates import CurrentEstimate, Estimate, band_text
 from app.services.experience import Experience, projected_date
 
 LEVEL_RANK = {
@@ -63,12 +64,6 @@ class CertificationFacts:
 
 
 @dataclass(frozen=True)
-class LatestScore:
-    score: float
-    when: date
-
-
-@dataclass(frozen=True)
 class Requirement:
     key: str
     label: str
@@ -81,13 +76,30 @@ class Requirement:
     action: str | None = None
 
 
+WIDE_BAND = 30.0
+"""A skill whose 80 % band is wider than this many points is assessed before it is worked on."""
+
+
 @dataclass(frozen=True)
 class SkillReadiness:
     skill_id: str
     name: str
     weight: int
-    score: float | None
+    estimate: Estimate | None
     assessed_on: date | None
+
+    @property
+    def score(self) -> float | None:
+        return self.estimate.score if self.estimate else None
+
+    @property
+    def band(self) -> str | None:
+        """ "62, likely between 51 and 72, from 14 answers" """
+        return band_text(self.estimate) if self.estimate else None
+
+    @property
+    def uncertain(self) -> bool:
+        return self.estimate is not None and self.estimate.width > WIDE_BAND
 
     @property
     def gap(self) -> float:
@@ -122,7 +134,7 @@ class UserFacts:
     education: list[EducationFacts]
     certifications: list[CertificationFacts]
     experience: Experience
-    latest_scores: Mapping[str, LatestScore]
+    estimates: Mapping[str, CurrentEstimate]
 
 
 def years_text(value: float, more: bool = False) -> str:
@@ -288,14 +300,14 @@ def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirem
 def skill_readiness(role: Role, cat: Catalogue, facts: UserFacts) -> list[SkillReadiness]:
     result = []
     for rs in sorted(role.skills.items, key=lambda s: (-s.weight, s.skill)):
-        latest = facts.latest_scores.get(rs.skill)
+        current = facts.estimates.get(rs.skill)
         result.append(
             SkillReadiness(
                 skill_id=rs.skill,
                 name=cat.skills[rs.skill].name,
                 weight=rs.weight,
-                score=latest.score if latest else None,
-                assessed_on=latest.when if latest else None,
+                estimate=current.estimate if current else None,
+                assessed_on=current.updated_on if current else None,
             )
         )
     return result
@@ -323,9 +335,18 @@ def _met_on(reqs: list[Requirement], today: date) -> tuple[bool, date | None]:
 def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Role) -> list[str]:
     steps = [r.action for r in reqs if r.action and r.expectation == "required"]
     not_assessed = [s for s in skills if s.score is None]
-    weak = sorted((s for s in skills if s.score is not None and s.score < 75), key=lambda s: -s.gap)
+    # A wide band means the score could be far off: measure it better before working on it.
+    uncertain = [s for s in skills if s.uncertain]
+    for s in uncertain[:2]:
+        steps.append(
+            f"Take the {s.name} quiz again to firm up your score ({s.band}) before working on it"
+        )
+    weak = sorted(
+        (s for s in skills if s.score is not None and s.score < 75 and not s.uncertain),
+        key=lambda s: -s.gap,
+    )
     for s in weak[:2]:
-        steps.append(f"Work on {s.name} (score {round(s.score or 0)}), then retake its quiz")
+        steps.append(f"Work on {s.name} (score {s.band}), then retake its quiz")
     if not_assessed:
         if len(not_assessed) == len(skills):
             steps.append(f"Take the full {role.name} assessment to measure every skill")

@@ -9,15 +9,15 @@ from functools import cache
 from sqlalchemy import Select, bindparam, select
 
 from app.extensions import db
-from app.models import Attempt, LatestSkillScore, SkillScore
+from app.models import Attempt, SkillScore
 from app.models.attempt import SUBMITTED
-from app.services import milestones
+from app.services import milestones, skill_estimates
+from app.services.estimates import CurrentEstimate
 from app.services.experience import PositionFacts, experience
 from app.services.readiness import (
     LEVEL_LABEL,
     CertificationFacts,
     EducationFacts,
-    LatestScore,
     UserFacts,
 )
 
@@ -48,19 +48,6 @@ class TimelineEvent:
     when: date
     kind: str
     text: str
-
-
-@cache
-def _latest_scores_query() -> Select:
-    return select(
-        LatestSkillScore.skill_id, LatestSkillScore.combined_score, LatestSkillScore.scored_at
-    ).where(LatestSkillScore.user_id == bindparam("user_id"))
-
-
-def latest_scores(user_id: int) -> dict[str, LatestScore]:
-    """The most recent combined score of every skill the user was assessed on (one query)."""
-    rows = db.session.execute(_latest_scores_query(), {"user_id": user_id})
-    return {r.skill_id: LatestScore(r.combined_score, r.scored_at.date()) for r in rows}
 
 
 @cache
@@ -112,7 +99,7 @@ def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[Prog
     ]
 
 
-def facts_from(rows: dict[str, list], scores: dict[str, LatestScore], today: date) -> UserFacts:
+def facts_from(rows: dict[str, list], scores: dict[str, CurrentEstimate], today: date) -> UserFacts:
     """Turn loaded milestone rows and scores into the plain facts readiness works on."""
     return UserFacts(
         education=[
@@ -128,14 +115,14 @@ def facts_from(rows: dict[str, list], scores: dict[str, LatestScore], today: dat
             ),
             today,
         ),
-        latest_scores=scores,
+        estimates=scores,
     )
 
 
 def load_facts(user_id: int, today: date) -> tuple[UserFacts, dict[str, list]]:
     """Everything about the user that readiness needs (five queries), plus the raw rows."""
     rows = milestones.list_all(user_id)
-    return facts_from(rows, latest_scores(user_id), today), rows
+    return facts_from(rows, skill_estimates.current(user_id), today), rows
 
 
 def timeline(rows: dict[str, list]) -> list[TimelineEvent]:

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from app.catalogue.loader import load_catalogue
+from app.services.estimates import CurrentEstimate, Estimate
 from app.services.experience import Experience
 from app.services.readiness import (
     CertificationFacts,
     EducationFacts,
-    LatestScore,
     UserFacts,
     all_roles,
     readiness,
@@ -33,7 +33,7 @@ def facts(
         education=list(education),
         certifications=list(certs),
         experience=Experience(production, management, ongoing, ongoing),
-        latest_scores=scores or {},
+        estimates=scores or {},
     )
 
 
@@ -54,9 +54,13 @@ def test_new_user_with_nothing_logged(cat):
     assert result.overall == pytest.approx(0.5 * result.qualification_readiness)
 
 
-def test_skill_readiness_weights_latest_scores(cat):
+def estimated(score: float, low: float, high: float, answers: int = 20) -> CurrentEstimate:
+    return CurrentEstimate(Estimate(score, low, high, answers), TODAY)
+
+
+def test_skill_readiness_weights_current_estimates(cat):
     role = cat.roles["head-of-production"]  # six skills at 15, two at 5
-    scores = {"supply-chain": LatestScore(80, TODAY), "leadership": LatestScore(100, TODAY)}
+    scores = {"supply-chain": estimated(80, 72, 87), "leadership": estimated(100, 100, 100)}
     result = readiness(role, cat, facts(scores=scores), TODAY)
     assert result.skill_readiness == pytest.approx((15 * 80 + 5 * 100) / 100)
     gaps = result.gaps
@@ -141,3 +145,25 @@ def test_closest_roles_are_ordered(cat):
     assert [r.overall for r in results] == sorted((r.overall for r in results), reverse=True)
     assert results[0].role_slug == "production-manager"
     assert results[-1].role_slug == "chief-production-officer"
+
+
+def test_a_wide_band_is_assessed_before_it_is_worked_on(cat):
+    role = cat.roles["head-of-production"]
+    scores = {
+        "supply-chain": estimated(40, 18, 66, answers=4),  # weak, but could be far off
+        "quality-control": estimated(45, 38, 52),  # weak and measured well
+    }
+    result = readiness(role, cat, facts(scores=scores), TODAY)
+    steps = result.next_steps
+    assess = next(i for i, s in enumerate(steps) if "Supply chain" in s)
+    assert steps[assess] == (
+        "Take the Supply chain and inventory quiz again to firm up your score "
+        "(40, likely between 18 and 66, from 4 answers) before working on it"
+    )
+    assert not any(s.startswith("Work on Supply chain") for s in steps)
+    work = next(i for i, s in enumerate(steps) if s.startswith("Work on Quality control"))
+    assert assess < work
+    assert steps[work] == (
+        "Work on Quality control (score 45, likely between 38 and 52, from 20 answers), "
+        "then retake its quiz"
+    )

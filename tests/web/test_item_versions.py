@@ -15,7 +15,11 @@ from tests.web.quiz_helpers import count, questions, start
 
 def test_old_attempts_show_the_version_they_were_asked(app, user_client, tmp_path):
     old_attempt = start(user_client)
-    asked = next(q.item for q in questions(app, old_attempt) if not q.is_self_rating)
+    asked = next(
+        q.item
+        for q in questions(app, old_attempt)
+        if q.item.kind != "self_rating" and q.item.select == "single"
+    )
     item_id, old_prompt = asked.id, asked.prompt
 
     bank = tmp_path / "questions"

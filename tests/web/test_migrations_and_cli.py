@@ -100,11 +100,19 @@ def test_latest_skill_scores_are_backfilled(app):
                     ),
                     {"a": attempt_id, "s": score},
                 )
+        upgrade(revision="0005")
+        assert latest_scores() == [(901, "leadership", 912, 80.0)]
+        # 0006 replaces the projection with pooled estimates; going back rebuilds it.
         upgrade()
-        with db.engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT user_id, skill_id, attempt_id, combined_score FROM latest_skill_scores"
-                )
-            ).all()
-        assert [tuple(r) for r in rows] == [(901, "leadership", 912, 80.0)]
+        assert "latest_skill_scores" not in sa.inspect(db.engine).get_table_names()
+        downgrade(revision="0005")
+        assert latest_scores() == [(901, "leadership", 912, 80.0)]
+        upgrade()
+
+
+def latest_scores() -> list[tuple]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT user_id, skill_id, attempt_id, combined_score FROM latest_skill_scores")
+        ).all()
+    return [tuple(r) for r in rows]

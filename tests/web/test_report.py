@@ -13,7 +13,9 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
-from tests.conftest import ROLE_SLUGS, login
+from app.services import skill_estimates
+from app.services.estimates import band_text
+from tests.conftest import ROLE_SLUGS, get_user, login
 from tests.seed import seed_submitted_attempts
 from tests.web.quiz_helpers import answer_all, start
 
@@ -76,9 +78,15 @@ def test_report_reflects_milestones_and_scores(app, user_client):
     assert "Started as Planner, ACME" in html
     assert "<polyline" in html  # the chart
     assert 'id="progress-table"' in html  # and its table alternative
-    assert (
-        "Production scheduling and planning</th>\n        <td>20</td>\n        <td>100</td>" in html
-    )
+    with app.app_context():
+        current = skill_estimates.current(get_user(app).id)
+    assert set(current) == {"production-scheduling"}
+    estimate = current["production-scheduling"].estimate
+    assert estimate.answers == 9
+    assert 75 < estimate.score < 100  # every answer right, but only nine of them
+    assert estimate.low < estimate.score < estimate.high
+    assert f"<td>{band_text(estimate)}</td>" in html
+    assert 'class="band"' in html  # the band chart
     assert "Consider CPIM" in html
 
 
