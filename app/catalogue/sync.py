@@ -46,6 +46,14 @@ def ensure_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:
     return {item_id: found[(item_id, h)] for item_id, h in keys}
 
 
+def stored_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:
+    """Item id -> id of its current version, for the items whose current content is stored."""
+    keys = [(it.id, it.content_hash) for it in items]
+    return (
+        {item_id: version_id for (item_id, _), version_id in _lookup(keys).items()} if keys else {}
+    )
+
+
 def _lookup(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     stmt = select(ItemVersion.item_id, ItemVersion.content_hash, ItemVersion.id).where(
         tuple_(ItemVersion.item_id, ItemVersion.content_hash).in_(keys)
