@@ -90,6 +90,7 @@ def _migrations_dir() -> Path:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.milestones.routes import bp as milestones_bp
@@ -98,11 +99,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.report.routes import bp as report_bp
     from app.roles.routes import bp as roles_bp
 
-    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp, milestones_bp, report_bp):
+    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp, milestones_bp, report_bp, admin_bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
+    from app.admin.cli import users_cli
     from app.catalogue.cli import questions_cli
     from app.quiz.cli import scores_cli
     from app.security.cli import ratelimits_cli
@@ -110,3 +112,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(questions_cli)
     app.cli.add_command(scores_cli)
     app.cli.add_command(ratelimits_cli)
+    app.cli.add_command(users_cli)

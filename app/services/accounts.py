@@ -66,3 +66,12 @@ def change_password(user: User, new_password: str) -> None:
 def end_all_sessions(user: User) -> None:
     user.session_generation += 1
     db.session.commit()
+
+
+def set_admin(email: str, is_admin: bool) -> User | None:
+    """Grant or revoke the admin flag; None when there is no such account."""
+    user = find_user_by_email(email)
+    if user is not None:
+        user.is_admin = is_admin
+        db.session.commit()
+    return user

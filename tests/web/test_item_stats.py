@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, User
 from app.services.estimates import DIFFICULTY_LOGIT
 from app.services.item_stats import item_statistics
+from tests.conftest import login
 
 SKILL = "quality-control"
 PEOPLE = 200
@@ -146,3 +148,33 @@ def test_the_cli_refuses_an_unknown_skill(app):
     result = app.test_cli_runner().invoke(args=["questions", "stats", "--skill", "juggling"])
     assert result.exit_code == 2
     assert "unknown skill 'juggling'" in result.output
+
+
+def test_admin_page_lists_flagged_items_first_for_admins_only(app, seeded, client, make_user):
+    make_user("boss@example.com", "Boss")
+    make_user("ada@example.com", "Ada")
+    assert client.get("/admin/items").status_code == 404  # anonymous: no such page
+    login(client, "ada@example.com")
+    assert client.get("/admin/items").status_code == 404  # not an admin
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "grant-admin", "BOSS@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "boss@example.com is now an admin" in result.output
+    boss = app.test_client()
+    login(boss, "boss@example.com")
+    html = boss.get(f"/admin/items?skill={SKILL}").get_data(as_text=True)
+    rows = re.findall(r"<th scope=\"row\"><code>([^<]+)</code>", html)
+    assert rows[0] == PLANTED
+    assert len(rows) == 21
+    assert "low discrimination" in html
+    assert "Cronbach" in html
+    by_answers = boss.get(f"/admin/items?skill={SKILL}&sort=answers&dir=desc")
+    counts = [int(n) for n in re.findall(r"</td>\s*<td>(\d+)</td>\s*<td>[\d.—]", by_answers.text)]
+    assert counts == sorted(counts, reverse=True)
+    assert boss.get("/admin/items?skill=juggling").status_code == 404
+    assert boss.get("/admin/items?sort=nonsense&min=-5").status_code == 200
+    assert runner.invoke(args=["users", "revoke-admin", "boss@example.com"]).exit_code == 0
+    assert boss.get("/admin/items").status_code == 404
+    missing = runner.invoke(args=["users", "grant-admin", "nobody@example.com"])
+    assert missing.exit_code == 1
+    assert "no account with the email address nobody@example.com" in missing.output

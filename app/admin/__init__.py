@@ -1,0 +1,1 @@
+"""Admin pages and account commands."""
