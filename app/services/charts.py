@@ -80,7 +80,7 @@ def line_chart(
 
 
 BAND_ROW = 26
-BAND_LEFT, BAND_TOP, BAND_BOTTOM = 190, 8, 28
+BAND_LEFT, BAND_TOP, BAND_BOTTOM = 250, 8, 28
 
 
 @dataclass(frozen=True)

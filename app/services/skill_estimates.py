@@ -167,10 +167,10 @@ def rebuild(cat: Catalogue, now: datetime) -> tuple[int, int]:
     parsed = item_versions([(r.version_id, r.item_id, r.content_hash) for r in missing])
     if missing:
         db.session.execute(
-            update(Answer)
-            .where(Answer.id == bindparam("b_id"))
-            .values(credit=bindparam("b_credit"))
-            .execution_options(synchronize_session=False),
+            # Core, not the ORM: an executemany UPDATE keyed by a bound id
+            update(Answer.__table__)
+            .where(Answer.__table__.c.id == bindparam("b_id"))
+            .values(credit=bindparam("b_credit")),
             [
                 {
                     "b_id": r.id,

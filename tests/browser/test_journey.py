@@ -164,7 +164,11 @@ def test_everything_works_with_javascript_off(browser, live_server):
     expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()
     page.goto("/report")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
-    expect(page.locator("svg[role=img]")).to_be_visible()
+    # Both charts are server-drawn SVG: the skill bands and the progress lines.
+    expect(page.locator("svg[role=img]")).to_have_count(2)
+    expect(
+        page.get_by_role("img", name="Your estimate and its 80 % band for each skill")
+    ).to_be_visible()
     context.close()
 
 

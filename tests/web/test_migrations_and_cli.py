@@ -116,3 +116,24 @@ def latest_scores() -> list[tuple]:
             sa.text("SELECT user_id, skill_id, attempt_id, combined_score FROM latest_skill_scores")
         ).all()
     return [tuple(r) for r in rows]
+
+
+def test_scores_rebuild_scores_old_answers_and_recomputes_estimates(app, user_client):
+    from tests.web.quiz_helpers import answer_all, start
+
+    attempt_id = start(user_client, "skill.leadership")
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    with app.app_context(), db.engine.begin() as conn:
+        # As data from before revision 0006 looks: no credits and no estimates.
+        conn.execute(sa.text("UPDATE answers SET credit = NULL"))
+        conn.execute(sa.text("DELETE FROM skill_estimates"))
+    result = app.test_cli_runner().invoke(args=["scores", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt: 9 answers scored, estimates recomputed for 1 users" in result.output
+    with app.app_context(), db.engine.connect() as conn:
+        credits = conn.execute(sa.text("SELECT credit FROM answers")).scalars().all()
+        rows = conn.execute(sa.text("SELECT skill_id, answers, score FROM skill_estimates")).all()
+    assert credits == [1.0] * 9  # every answer was right
+    assert [(r.skill_id, r.answers) for r in rows] == [("leadership", 9)]
+    assert rows[0].score > 75

@@ -300,3 +300,23 @@ def test_back_to_back_skill_quizzes_share_no_knowledge_or_scenario_item(app, use
     assert len(asked[2] - asked[0] - asked[1]) == 4
     assert asked[2] & asked[0]
     assert not asked[2] & asked[1]
+
+
+def test_straight_lined_self_ratings_are_pointed_out(app, user_client):
+    attempt_id = start(user_client, "full.production-manager")
+    for q in questions(app, attempt_id):
+        values = ["4"] if q.is_self_rating else correct_values(q)
+        assert answer(user_client, attempt_id, q.position, values).status_code == 302
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "You gave the same level to every self-rating." in html
+    assert "these self-ratings count for less in your estimates" in html
+
+
+def test_three_equal_self_ratings_are_not_straight_lining(app, user_client):
+    attempt_id = start(user_client, "skill.leadership")  # three self-ratings
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "You gave the same level to every self-rating." not in html
+    assert "likely between" in html  # the pooled estimate beside this attempt's scores
