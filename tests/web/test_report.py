@@ -123,6 +123,11 @@ def test_exports_contain_all_own_data_and_nothing_else(app, user_client, make_us
     assert [a["id"] for a in data["attempts"]] == [attempt_id]
     assert len(data["attempts"][0]["answers"]) == 9
     assert data["attempts"][0]["skill_scores"][0]["combined_score"] == 100
+    [estimate] = data["skill_estimates"]
+    assert estimate["skill_id"] == "production-scheduling"
+    assert estimate["answers"] == 9
+    assert estimate["band_low"] < estimate["estimate"] < estimate["band_high"]
+    assert all(a["credit"] == 1.0 for a in data["attempts"][0]["answers"])
     assert data["milestones"]["certifications"][0]["name"] == "CPIM"
     assert eve_attempt not in [a["id"] for a in data["attempts"]]
 
@@ -133,6 +138,8 @@ def test_exports_contain_all_own_data_and_nothing_else(app, user_client, make_us
     assert ["profile", "", "email", "ada@example.com"] in rows
     assert ["certifications", rows[-1][1], "name", "CPIM"] in rows
     assert sum(1 for r in rows if r[0] == "answer" and r[2] == "item_id") == 9
+    estimate_fields = {r[2] for r in rows if r[0] == "skill_estimate"}
+    assert {"estimate", "band_low", "band_high", "answers"} <= estimate_fields
     assert not any("eve@example.com" in ",".join(r) for r in rows)
 
 
