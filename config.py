@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,6 +28,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     ATTEMPTS_PER_PAGE = 20
     TESTING = False
@@ -40,6 +42,19 @@ class Config:
     REGISTER_LIMIT_ACCOUNT = "3 per minute"
     PASSWORD_LIMIT_IP = "10 per minute"
     PASSWORD_LIMIT_ACCOUNT = "5 per minute; 20 per hour"
+    FORGOT_LIMIT_IP = "5 per minute; 30 per hour"
+    FORGOT_LIMIT_ACCOUNT = "3 per 15 minutes; 10 per day"
+    # Mail: MAIL_URL is smtp://, smtps:// or smtp+plain:// (app/mail_backend.py); none: console.
+    MAIL_URL: str | None = os.environ.get("MAIL_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "ProdReady <no-reply@prodready.invalid>")
+    MAIL_TIMEOUT = 10
+    # Send after the response, so that whether a mail went out does not show in the timing.
+    MAIL_IN_BACKGROUND = True
+    RESET_TOKEN_MAX_AGE = 30 * 60
+    EMAIL_TOKEN_MAX_AGE = 24 * 60 * 60
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    # The largest request body at all: an import file plus the form around it.
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 64 * 1024
     HSTS_SECONDS: int | None = None
     # Number of trusted proxies in front of the app setting X-Forwarded-For (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
@@ -59,6 +74,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # the rate-limit tests switch it on
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_URL = None  # the mail tests point it at their own SMTP server
+    MAIL_IN_BACKGROUND = False
 
 
 class ProductionConfig(Config):

@@ -9,7 +9,8 @@ from sqlalchemy import Engine, event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.catalogue.loader import load_catalogue
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.mail_backend import mail_settings
 from config import Config, config_from_env
 
 
@@ -34,6 +35,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.config.update(mail_settings(app.config.get("MAIL_URL"), app.config["MAIL_FROM"]))
+    mail.init_app(app)
     _init_limiter(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.services.accounts import PASSWORD_MAX, PASSWORD_MIN
@@ -34,9 +34,9 @@ def strip_whitespace(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field() -> EmailField:
+def email_field(label: str = "Email") -> EmailField:
     return EmailField(
-        "Email",
+        label,
         filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter your email address."),
@@ -84,7 +84,19 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(message="Enter your password."), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
+    remember = BooleanField("Keep me logged in on this device for 30 days")
     submit = SubmitField("Log in")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = password_field("New password")
+    confirm = confirm_field("Confirm new password", "new_password")
+    submit = SubmitField("Set my new password")
 
 
 class LogoutForm(FlaskForm):

@@ -6,18 +6,18 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.auth.forms import LoginForm, RegisterForm
+from app.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from app.models import User
 from app.security.limits import per_account, per_ip
-from app.services import accounts
+from app.services import accounts, tokens
 from app.web import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
 
-def _start_session(user: User) -> None:
+def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at login: nothing from before carries over
-    login_user(user)
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -53,7 +53,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user)
+            _start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.dashboard"))
         form.password.errors.append("That email and password do not match an account.")
@@ -70,3 +70,55 @@ def logout() -> Response:
     session.clear()
     flash("You have logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+TOKEN_PROBLEMS = {
+    tokens.TokenProblem.EXPIRED: "This link has expired: a reset link works for 30 minutes.",
+    tokens.TokenProblem.USED: "This link has already been used, or the password was changed "
+    "after it was sent.",
+    tokens.TokenProblem.INVALID: "This link is not valid. Check that you opened all of it.",
+}
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@per_ip("FORGOT_LIMIT_IP")
+@per_account("FORGOT_LIMIT_ACCOUNT")
+def forgot_password() -> tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.email.data,
+            lambda token: url_for("auth.reset_password", token=token, _external=True),
+        )
+        # The same page whether or not the address has an account.
+        return render_template("auth/forgot_sent.html", email=form.email.data), 200
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@per_ip("PASSWORD_LIMIT_IP")
+def reset_password(token: str) -> tuple[str, int] | Response:
+    try:
+        tokens.user_for_reset(token)
+    except tokens.TokenError as error:
+        return _bad_link(error)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.reset_password(token, form.new_password.data)
+        _start_session(user)
+        flash("Your password is changed and every other session has been logged out.", "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+def bad_link(problem: str, again_url: str, again_text: str) -> tuple[str, int]:
+    """The page for a link that cannot be used: why, and where to get a new one."""
+    return render_template(
+        "auth/bad_link.html", problem=problem, again_url=again_url, again_text=again_text
+    ), 400
+
+
+def _bad_link(error: tokens.TokenError) -> tuple[str, int]:
+    return bad_link(
+        TOKEN_PROBLEMS[error.problem], url_for(".forgot_password"), "Ask for a new reset link"
+    )

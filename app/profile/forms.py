@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from app.auth.forms import confirm_field, display_name_field, password_field
+from app.auth.forms import confirm_field, display_name_field, email_field, password_field
 from app.catalogue.loader import Catalogue
 
 
@@ -29,12 +29,35 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save profile")
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(
+def current_password_field() -> PasswordField:
+    return PasswordField(
         "Current password",
         validators=[DataRequired(message="Enter your current password.")],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class PasswordForm(FlaskForm):
+    current_password = current_password_field()
     new_password = password_field("New password")
     confirm = confirm_field("Confirm new password", "new_password")
     submit = SubmitField("Change password")
+
+
+class EmailForm(FlaskForm):
+    new_email = email_field("New email address")
+    current_password = current_password_field()
+    submit = SubmitField("Send a confirmation link")
+
+
+class ConfirmEmailForm(FlaskForm):
+    submit = SubmitField("Confirm my new email address")
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = current_password_field()
+    understood = BooleanField(
+        "I understand that this deletes my account and all its data, and cannot be undone",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    submit = SubmitField("Delete my account")

@@ -1,15 +1,24 @@
-"""The user's own profile: target role, display name, password."""
+"""The user's own profile: target role, display name, password, email address, deletion."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app.auth.routes import TOKEN_PROBLEMS, bad_link
 from app.catalogue import catalogue
-from app.profile.forms import ChooseRoleForm, PasswordForm, ProfileForm, role_choices
+from app.profile.forms import (
+    ChooseRoleForm,
+    ConfirmEmailForm,
+    DeleteAccountForm,
+    EmailForm,
+    PasswordForm,
+    ProfileForm,
+    role_choices,
+)
 from app.security.limits import per_account, per_ip
-from app.services import accounts
+from app.services import accounts, tokens
 
 bp = Blueprint("profile", __name__)
 
@@ -37,7 +46,7 @@ def edit() -> tuple[str, int] | Response:
         accounts.update_profile(current_user, form.display_name.data, form.target_role.data)
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))
-    return _render(form, PasswordForm(prefix="password", formdata=None))
+    return _render(form, PasswordForm(prefix="password", formdata=None), _email_form(None))
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -54,7 +63,88 @@ def change_password() -> tuple[str, int] | Response:
             flash("Password changed. You have been logged out everywhere else.", "success")
             return redirect(url_for("profile.edit"))
         password_form.current_password.errors.append("That is not your current password.")
-    return _render(_profile_form(formdata=None), password_form)
+    return _render(_profile_form(formdata=None), password_form, _email_form(None))
+
+
+@bp.route("/profile/email", methods=["POST"])
+@login_required
+@per_ip("PASSWORD_LIMIT_IP")
+@per_account("PASSWORD_LIMIT_ACCOUNT", from_form=False)
+def change_email() -> tuple[str, int] | Response:
+    form = EmailForm(prefix="email")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            try:
+                accounts.request_email_change(
+                    current_user,
+                    form.new_email.data,
+                    lambda token: url_for("profile.confirm_email", token=token, _external=True),
+                )
+            except accounts.SameEmailError:
+                form.new_email.errors.append("That is already your email address.")
+            else:
+                flash(
+                    f"We sent a confirmation link to {form.new_email.data}. Your address changes "
+                    "when you follow it; we also told your current address.",
+                    "success",
+                )
+                return redirect(url_for("profile.edit"))
+    return _render(
+        _profile_form(formdata=None), PasswordForm(prefix="password", formdata=None), form
+    )
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> tuple[str, int] | Response:
+    """GET shows what will change; the change needs the POST (mail scanners follow links)."""
+    try:
+        _, new_email = tokens.email_change_for(token)
+    except tokens.TokenError as error:
+        return _bad_email_link(TOKEN_PROBLEMS_EMAIL[error.problem])
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            accounts.confirm_email_change(token)
+        except tokens.TokenError as error:
+            return _bad_email_link(TOKEN_PROBLEMS_EMAIL[error.problem])
+        except accounts.EmailTakenError:
+            return _bad_email_link(
+                f"{new_email} already belongs to another ProdReady account, so your address was "
+                "not changed."
+            )
+        flash(f"Your email address is now {new_email}.", "success")
+        return redirect(url_for("profile.edit" if current_user.is_authenticated else "auth.login"))
+    return render_template("profile/confirm_email.html", form=form, new_email=new_email), 200
+
+
+TOKEN_PROBLEMS_EMAIL = TOKEN_PROBLEMS | {
+    tokens.TokenProblem.EXPIRED: "This link has expired: a confirmation link works for 24 hours.",
+    tokens.TokenProblem.USED: "This link has already been used, or the account's address changed "
+    "after it was sent.",
+}
+
+
+def _bad_email_link(problem: str) -> tuple[str, int]:
+    return bad_link(problem, url_for("profile.edit"), "Back to your profile")
+
+
+@bp.route("/profile/delete", methods=["GET", "POST"])
+@login_required
+@per_ip("PASSWORD_LIMIT_IP")
+@per_account("PASSWORD_LIMIT_ACCOUNT", from_form=False)
+def delete_account() -> tuple[str, int] | Response:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current_password.data):
+            accounts.delete_account(current_user._get_current_object())
+            logout_user()
+            session.clear()
+            flash("Your account and all its data have been deleted.", "info")
+            return redirect(url_for("main.index"))
+        form.current_password.errors.append("That is not your current password.")
+    return render_template("profile/delete.html", form=form), 422 if form.errors else 200
 
 
 def _profile_form(**kwargs: object) -> ProfileForm:
@@ -69,6 +159,14 @@ def _profile_form(**kwargs: object) -> ProfileForm:
     return form
 
 
-def _render(form: ProfileForm, password_form: PasswordForm) -> tuple[str, int]:
-    status = 422 if form.errors or password_form.errors else 200
-    return render_template("profile/edit.html", form=form, password_form=password_form), status
+def _email_form(formdata: object) -> EmailForm:
+    return EmailForm(prefix="email", formdata=formdata)
+
+
+def _render(
+    form: ProfileForm, password_form: PasswordForm, email_form: EmailForm
+) -> tuple[str, int]:
+    status = 422 if form.errors or password_form.errors or email_form.errors else 200
+    return render_template(
+        "profile/edit.html", form=form, password_form=password_form, email_form=email_form
+    ), status

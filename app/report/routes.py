@@ -7,11 +7,23 @@ import io
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
-from app.services import charts, export, readiness, report
+from app.extensions import db
+from app.report.forms import ImportForm
+from app.services import charts, export, importer, readiness, report
 
 bp = Blueprint("report", __name__)
 
@@ -105,3 +117,30 @@ def export_csv() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=prodready-export.csv"},
     )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_data() -> tuple[str, int] | Response:
+    """Bring an export back: everything in the file, or (with a message saying why) nothing."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        limit = current_app.config["IMPORT_MAX_BYTES"]
+        raw = form.file.data.read(limit + 1)  # one byte more tells a file that is too large
+        try:
+            counts = importer.import_data(current_user, importer.parse(raw, limit))
+            db.session.commit()
+        except importer.BadImportError as error:
+            db.session.rollback()
+            form.file.errors.append(str(error))
+        except IntegrityError:
+            db.session.rollback()
+            form.file.errors.append("The file holds a record this ProdReady cannot store.")
+        else:
+            flash(
+                f"Imported {counts['attempts']} quiz attempt(s) and {counts['milestones']} "
+                f"milestone(s); {counts['skipped']} already here or not finished were left out.",
+                "success",
+            )
+            return redirect(url_for("report.index"))
+    return render_template("report/import.html", form=form), 422 if form.errors else 200

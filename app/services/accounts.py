@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import User
+from app.models import RateLimitCounter, User
+from app.services import mailer, tokens
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -14,6 +18,14 @@ PASSWORD_MAX = 128
 
 class EmailTakenError(Exception):
     """Another account already uses this email address."""
+
+
+class SameEmailError(ValueError):
+    """The new address is the account's current one."""
+
+
+LinkFor = Callable[[str], str]
+"""Turns a token into the absolute URL the mail links to (built by the view)."""
 
 
 def normalise_email(email: str) -> str:
@@ -75,3 +87,70 @@ def set_admin(email: str, is_admin: bool) -> User | None:
         user.is_admin = is_admin
         db.session.commit()
     return user
+
+
+def request_password_reset(email: str, link_for: LinkFor) -> None:
+    """Mail a reset link if the address has an account, and nothing otherwise; the caller shows
+    the same page either way, and the mail goes out in the background (same timing)."""
+    user = find_user_by_email(email)
+    if user is not None:
+        minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
+        mailer.password_reset(
+            user.email, user.display_name, link_for(tokens.reset_token(user)), minutes
+        )
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link (TokenError if it cannot be used); the password
+    change ends every session and kills the link, since it was bound to the old password."""
+    user = tokens.user_for_reset(token)
+    change_password(user, new_password)
+    return user
+
+
+def request_email_change(user: User, new_email: str, link_for: LinkFor) -> None:
+    """Mail a confirmation link to the new address and a notice to the current one. If the new
+    address belongs to another account, its owner is told instead, and the person asking sees
+    the same answer as for a free address."""
+    new = normalise_email(new_email)
+    if new == user.email:
+        raise SameEmailError(new)
+    if find_user_by_email(new) is not None:
+        mailer.address_already_registered(new)
+    else:
+        mailer.confirm_new_email(new, user.display_name, link_for(tokens.email_token(user, new)))
+    mailer.email_change_requested(user.email, user.display_name, new)
+
+
+def confirm_email_change(token: str) -> User:
+    """Apply a confirmed change (TokenError if the link cannot be used, EmailTakenError if the
+    address was registered by someone else in the meantime)."""
+    user, new = tokens.email_change_for(token)
+    user.email = new
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise EmailTakenError(new) from None
+    return user
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def rate_limit_buckets(user: User) -> list:
+    """Conditions matching the rate-limit counters keyed to this account (by id or address)."""
+    return [
+        RateLimitCounter.bucket.like(_like_prefix(f"LIMITER/{key}/"), escape="\\")
+        for key in (f"user:{user.id}", f"account:{user.email}")
+    ]
+
+
+def delete_account(user: User) -> None:
+    """Remove the account and everything that belongs to it, in one transaction: the database
+    cascades from the user to attempts, answers, scores, estimates and milestones."""
+    db.session.execute(delete(RateLimitCounter).where(or_(*rate_limit_buckets(user))))
+    db.session.delete(user)
+    db.session.commit()

@@ -105,7 +105,7 @@ class BandChart:
 
 
 def _band_x(score: float) -> float:
-    return BAND_LEFT + max(0.0, min(score, 100.0)) * (WIDTH - RIGHT - BAND_LEFT) / 100
+    return round(BAND_LEFT + max(0.0, min(score, 100.0)) * (WIDTH - RIGHT - BAND_LEFT) / 100, 1)
 
 
 def band_chart(rows: list[tuple[str, tuple[float, float, float] | None]]) -> BandChart:

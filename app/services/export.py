@@ -14,6 +14,9 @@ from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore, Us
 from app.services import milestones, skill_estimates
 
 CSV_HEADER = ("section", "record", "field", "value")
+FORMAT = "prodready-export"
+VERSION = 2
+"""Version 2 carries each asked item's full content, so /import can restore attempts anywhere."""
 
 
 def _plain(value: Any) -> Any:
@@ -37,6 +40,7 @@ def export_data(user: User) -> dict[str, Any]:
             AttemptItem.attempt_id,
             AttemptItem.position,
             ItemVersion.item_id,
+            ItemVersion.skill_id,
             ItemVersion.content_hash,
             ItemVersion.content,
             Answer.rating,
@@ -55,13 +59,15 @@ def export_data(user: User) -> dict[str, Any]:
             {
                 "position": r.position,
                 "item_id": r.item_id,
-                "item_version": r.content_hash[:12],
+                "skill_id": r.skill_id,
+                "item_version": r.content_hash,
                 "prompt": r.content["prompt"],
                 "rating": r.rating,
                 "choices": r.choices.split(",") if r.choices else [],
                 "skipped": bool(r.skipped),
                 "credit": r.credit,
                 "answered_at": _plain(r.answered_at),
+                "item": r.content,
             }
         )
     scores: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -77,6 +83,8 @@ def export_data(user: User) -> dict[str, Any]:
     rows = milestones.list_all(user.id)
     current = skill_estimates.current(user.id)
     return {
+        "format": FORMAT,
+        "version": VERSION,
         "exported_at": datetime.now().astimezone().isoformat(),
         "profile": {
             "email": user.email,
@@ -125,6 +133,8 @@ def export_data(user: User) -> dict[str, Any]:
 def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     """Long format: one row per (section, record, field, value), so every record fits one CSV."""
     yield CSV_HEADER
+    yield ("export", "", "format", f"{data['format']}/{data['version']}")
+    yield ("export", "", "exported_at", data["exported_at"])
     for field, value in data["profile"].items():
         yield ("profile", "", field, value)
     for attempt in data["attempts"]:
@@ -135,7 +145,7 @@ def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         for answer in attempt["answers"]:
             sub = f"{record} question {answer['position']}"
             for field, value in answer.items():
-                if field != "position":
+                if field not in ("position", "item"):
                     yield (
                         "answer",
                         sub,

@@ -1,0 +1,361 @@
+"""Bring a /export.json file back into the current account: all or nothing, and idempotent.
+
+The file is validated strictly (pydantic models of the export format, version 2) before anything
+is written. Milestones and submitted attempts, with their answers and attempt scores, are added
+unless an identical one is already there, so importing the same file twice adds nothing. Each
+answered item's content travels in the file and is checked against its content hash, so an
+export from another ProdReady restores even items this bank never had. Skill estimates are then
+recomputed from the answers. The profile (email, name) is not imported: it is this account's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+
+from app.catalogue import catalogue
+from app.catalogue.loader import ITEM_ADAPTER
+from app.catalogue.schema import ItemId, Slug
+from app.extensions import db
+from app.models import (
+    Activity,
+    Answer,
+    Attempt,
+    AttemptItem,
+    Certification,
+    Education,
+    ItemVersion,
+    Position,
+    SkillScore,
+    User,
+)
+from app.models.attempt import SUBMITTED
+from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
+from app.services import export, milestones, skill_estimates
+from app.services.skill_estimates import credit
+from app.services.upsert import insert_ignore
+
+
+class BadImportError(ValueError):
+    """The file cannot be imported; the message names the problem for the person."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Score = Annotated[float, Field(ge=0, le=100)]
+Text = Annotated[str, Field(min_length=1, max_length=160)]
+OptionId = Annotated[str, Field(pattern=r"^[a-h]$")]
+
+
+class AnswerIn(_Strict):
+    position: int = Field(ge=1, le=500)
+    item_id: ItemId
+    skill_id: Slug
+    item_version: str = Field(pattern=r"^[0-9a-f]{64}$")
+    prompt: str
+    rating: int | None = Field(default=None, ge=1, le=5)
+    choices: list[OptionId] = Field(default_factory=list, max_length=8)
+    skipped: bool = False
+    credit: float | None = Field(default=None, ge=0, le=1)
+    answered_at: datetime | None = None
+    item: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _item_matches(self) -> AnswerIn:
+        try:
+            content = ITEM_ADAPTER.validate_python(self.item)
+        except ValidationError as exc:
+            raise ValueError(
+                f"the item is not a valid question: {exc.errors()[0]['msg']}"
+            ) from None
+        # The version is the hash of the stored content exactly as exported (catalogue/loader.py)
+        canonical = json.dumps(self.item, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        if content.id != self.item_id or digest != self.item_version:
+            raise ValueError("the item's content does not match its id and version")
+        if self.rating is not None and content.kind != "self_rating":
+            raise ValueError("a rating is given for a question that is not a self-rating")
+        options = {o.id for o in getattr(content, "options", ())}
+        if not set(self.choices) <= options:
+            raise ValueError("a chosen option is not one of the question's options")
+        return self
+
+
+class SkillScoreIn(_Strict):
+    id: int | None = None
+    skill_id: Slug
+    self_score: Score | None = None
+    knowledge_score: Score | None = None
+    combined_score: Score
+
+
+class AttemptIn(_Strict):
+    id: int | None = None
+    quiz_key: str = Field(min_length=1, max_length=100)
+    role_slug: Slug
+    title: Text
+    status: Literal["submitted", "in_progress"]
+    overall_score: Score | None = None
+    started_at: datetime
+    submitted_at: datetime | None = None
+    answers: list[AnswerIn] = Field(max_length=500)
+    skill_scores: list[SkillScoreIn] = Field(max_length=100)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AttemptIn:
+        if self.status == SUBMITTED and self.submitted_at is None:
+            raise ValueError("a submitted attempt needs its submission time")
+        positions = [a.position for a in self.answers]
+        if len(set(positions)) != len(positions):
+            raise ValueError("two answers share a position")
+        return self
+
+
+class EducationIn(_Strict):
+    id: int | None = None
+    level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
+    field: Text
+    institution: str = Field(default="", max_length=160)
+    status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
+    start_date: date | None = None
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> EducationIn:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("the end date is before the start date")
+        return self
+
+
+class PositionIn(_Strict):
+    id: int | None = None
+    title: Text
+    organisation: Text
+    start_date: date
+    end_date: date | None = None
+    in_production: bool
+    managed_people: bool
+    people_managed: int | None = Field(default=None, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PositionIn:
+        if self.end_date and self.end_date < self.start_date:
+            raise ValueError("the end date is before the start date")
+        if self.managed_people != (self.people_managed is not None):
+            raise ValueError("people_managed is given exactly when managed_people is true")
+        return self
+
+
+class CertificationIn(_Strict):
+    id: int | None = None
+    name: Text
+    issuer: str = Field(default="", max_length=160)
+    earned_on: date
+    expires_on: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> CertificationIn:
+        if self.expires_on and self.expires_on <= self.earned_on:
+            raise ValueError("the expiry date is not after the date earned")
+        return self
+
+
+class ActivityIn(_Strict):
+    id: int | None = None
+    kind: Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
+    title: Text
+    occurred_on: date
+    notes: str = Field(default="", max_length=500)
+
+
+class MilestonesIn(_Strict):
+    education: list[EducationIn] = Field(default_factory=list, max_length=200)
+    positions: list[PositionIn] = Field(default_factory=list, max_length=200)
+    certifications: list[CertificationIn] = Field(default_factory=list, max_length=200)
+    activities: list[ActivityIn] = Field(default_factory=list, max_length=1000)
+
+
+class ExportIn(_Strict):
+    format: Literal["prodready-export"]
+    version: Literal[2]
+    exported_at: datetime
+    profile: dict[str, Any]
+    attempts: list[AttemptIn] = Field(max_length=5000)
+    skill_estimates: list[dict[str, Any]] = Field(default_factory=list)
+    milestones: MilestonesIn
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_is_small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > 20:
+            raise ValueError("too many profile fields")
+        return value
+
+
+MILESTONE_MODELS = {
+    "education": Education,
+    "positions": Position,
+    "certifications": Certification,
+    "activities": Activity,
+}
+
+
+def parse(raw: bytes, max_bytes: int) -> ExportIn:
+    """The validated file, or BadImportError naming the first problem in words."""
+    if len(raw) > max_bytes:
+        raise BadImportError(
+            f"That file is larger than {max_bytes // (1024 * 1024)} MB; an export is far smaller."
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadImportError(
+            "That file is not JSON. Choose the .json file that Export JSON gave you."
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != export.FORMAT:
+        raise BadImportError("That file is not a ProdReady export.")
+    if data.get("version") != export.VERSION:
+        raise BadImportError(
+            f"That export is format version {data.get('version')!r}; this ProdReady reads "
+            f"version {export.VERSION}. Export your data again and import the new file."
+        )
+    try:
+        return ExportIn.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the file"
+        raise BadImportError(f"The file has a problem at {where}: {first['msg']}.") from None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _same(moment: datetime | None) -> datetime | None:
+    """Compare timestamps as UTC to the second (SQLite keeps no time zone)."""
+    return _aware(moment).astimezone(UTC).replace(microsecond=0) if moment else None
+
+
+def import_data(user: User, data: ExportIn) -> dict[str, int]:
+    """Add what is not already there, in the caller's transaction; counts of what was added."""
+    added = {"attempts": 0, "milestones": 0, "skipped": 0}
+    for slug, model in MILESTONE_MODELS.items():
+        existing = {
+            _milestone_key(row)
+            for row in db.session.scalars(select(model).where(model.user_id == user.id))
+        }
+        for item in getattr(data.milestones, slug):
+            values = item.model_dump(exclude={"id"})
+            key = _milestone_key(model(**values))
+            if key in existing:
+                added["skipped"] += 1
+                continue
+            db.session.add(model(user_id=user.id, **values))
+            existing.add(key)
+            added["milestones"] += 1
+    have = {
+        (a.quiz_key, _same(a.started_at), _same(a.submitted_at))
+        for a in db.session.scalars(select(Attempt).where(Attempt.user_id == user.id))
+    }
+    skills: set[str] = set()
+    for attempt in data.attempts:
+        key = (attempt.quiz_key, _same(attempt.started_at), _same(attempt.submitted_at))
+        if attempt.status != SUBMITTED or key in have:
+            added["skipped"] += 1
+            continue
+        _add_attempt(user, attempt)
+        have.add(key)
+        skills.update(a.skill_id for a in attempt.answers)
+        added["attempts"] += 1
+    db.session.flush()
+    if skills:
+        skill_estimates.refresh(user.id, skills, catalogue(), datetime.now(UTC))
+    return added
+
+
+def _milestone_key(row: Any) -> tuple:
+    kind = next(k for k in milestones.KINDS.values() if isinstance(row, k.model))
+    return tuple(getattr(row, name) for name in kind.fields)
+
+
+def _add_attempt(user: User, attempt: AttemptIn) -> None:
+    versions = _versions(attempt.answers)
+    row = Attempt(
+        user_id=user.id,
+        quiz_key=attempt.quiz_key,
+        role_slug=attempt.role_slug,
+        title=attempt.title,
+        status=SUBMITTED,
+        item_count=len(attempt.answers),
+        overall_score=attempt.overall_score,
+        started_at=_aware(attempt.started_at),
+        submitted_at=_aware(attempt.submitted_at) if attempt.submitted_at else None,
+        last_activity_at=_aware(attempt.submitted_at or attempt.started_at),
+    )
+    db.session.add(row)
+    db.session.flush()
+    for a in sorted(attempt.answers, key=lambda a: a.position):
+        item = AttemptItem(
+            attempt_id=row.id,
+            position=a.position,
+            item_version_id=versions[(a.item_id, a.item_version)],
+        )
+        db.session.add(item)
+        db.session.flush()
+        if a.rating is None and not a.choices and not a.skipped:
+            continue  # asked but never answered
+        content = ITEM_ADAPTER.validate_python(a.item)
+        db.session.add(
+            Answer(
+                attempt_id=row.id,
+                attempt_item_id=item.id,
+                rating=a.rating,
+                choices=",".join(sorted(a.choices)) or None,
+                skipped=a.skipped and a.rating is None and not a.choices,
+                credit=credit(content, a.rating, frozenset(a.choices)),
+                answered_at=_aware(a.answered_at or attempt.started_at),
+            )
+        )
+    db.session.add_all(
+        SkillScore(
+            attempt_id=row.id, **s.model_dump(exclude={"id"}), **_counts(attempt, s.skill_id)
+        )
+        for s in attempt.skill_scores
+    )
+
+
+def _counts(attempt: AttemptIn, skill_id: str) -> dict[str, int]:
+    kinds = [a.item.get("kind") for a in attempt.answers if a.skill_id == skill_id]
+    self_count = kinds.count("self_rating")
+    return {"self_count": self_count, "knowledge_count": len(kinds) - self_count}
+
+
+def _versions(answers: list[AnswerIn]) -> dict[tuple[str, str], int]:
+    """The stored version id of each answered item, storing the ones this bank never had."""
+    wanted = {(a.item_id, a.item_version): a for a in answers}
+    rows = [
+        {
+            "item_id": item_id,
+            "content_hash": content_hash,
+            "skill_id": a.skill_id,
+            "kind": a.item["kind"],
+            "content": a.item,  # as exported, so that its hash stays the version key
+        }
+        for (item_id, content_hash), a in sorted(wanted.items())
+    ]
+    db.session.execute(insert_ignore(ItemVersion, ("item_id", "content_hash")), rows)
+    found = db.session.execute(
+        select(ItemVersion.item_id, ItemVersion.content_hash, ItemVersion.id).where(
+            ItemVersion.item_id.in_({k[0] for k in wanted})
+        )
+    )
+    return {
+        (r.item_id, r.content_hash): r.id for r in found if (r.item_id, r.content_hash) in wanted
+    }

@@ -1,0 +1,497 @@
+"""Accounts people can trust for years: password reset and email change by real mail (an
+in-process aiosmtpd server), remember-me, account deletion and bringing an export back."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import json
+import re
+import socket
+import time
+from email.message import EmailMessage
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from app.extensions import db
+from app.models import RateLimitCounter, User
+from tests.conftest import PASSWORD, get_user, login, make_config
+from tests.web.quiz_helpers import answer_all, start
+
+NEW_PASSWORD = "a much longer new passphrase"
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        """The plain-text part, with its lines joined."""
+        return " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+
+    def link(self, address: str) -> str:
+        [message] = self.to(address)
+        match = re.search(r"http://localhost(/\S+)", self.text(message))
+        assert match, self.text(message)
+        return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app: Flask, inbox: Inbox) -> Flask:
+    """The app, on the same database, sending real mail to the in-process SMTP server."""
+    return create_app(
+        make_config(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
+            MAIL_FROM="ProdReady <no-reply@prodready.test>",
+        )
+    )
+
+
+@pytest.fixture
+def ada(mail_app: Flask, make_user):
+    make_user(role="production-manager")
+    return mail_app.test_client()
+
+
+# --- forgotten password ------------------------------------------------------------------------
+
+
+def test_login_page_offers_a_reset(ada):
+    assert 'href="/forgot-password"' in ada.get("/login").text
+
+
+def test_a_reset_mail_arrives_with_a_single_use_link(mail_app, ada, inbox):
+    other_device = mail_app.test_client()
+    login(other_device)
+    response = ada.post("/forgot-password", data={"email": "ADA@example.com "})
+    assert response.status_code == 200
+    assert "Check your email" in response.text
+    [message] = inbox.to("ada@example.com")
+    assert message["From"] == "ProdReady <no-reply@prodready.test>"
+    assert message["Subject"] == "Reset your ProdReady password"
+    assert message.get_body(preferencelist=("html",)) is not None  # plain text and HTML
+    link = inbox.link("ada@example.com")
+    assert link.startswith("/reset-password/")
+
+    assert ada.get(link).status_code == 200
+    weak = ada.post(link, data={"new_password": "short", "confirm": "short"})
+    assert weak.status_code == 422  # the same rules as at sign-up
+    done = ada.post(link, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert ada.get("/dashboard").status_code == 200  # logged in by the reset
+    assert other_device.get("/dashboard").status_code == 302  # every other session ended
+    assert login(mail_app.test_client()).status_code == 422  # the old password is gone
+    assert login(mail_app.test_client(), password=NEW_PASSWORD).status_code == 302
+
+    again = mail_app.test_client().get(link)
+    assert again.status_code == 400
+    assert "already been used" in again.text
+
+
+def test_an_unknown_address_gets_the_same_page_and_no_mail(ada, inbox):
+    known = ada.post("/forgot-password", data={"email": "ada@example.com"}).text
+    unknown = ada.post("/forgot-password", data={"email": "nobody@example.com"}).text
+    assert unknown == known.replace("ada@example.com", "nobody@example.com")
+    assert inbox.to("nobody@example.com") == []
+
+
+def test_bad_reset_links_get_a_clear_page(mail_app, ada, inbox):
+    ada.post("/forgot-password", data={"email": "ada@example.com"})
+    link = inbox.link("ada@example.com")
+    token = link.rsplit("/", 1)[1]
+    altered = token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB")
+    foreign = URLSafeTimedSerializer("another-prodready", salt="password-reset").dumps(
+        {"u": get_user(mail_app).id, "p": "x"}
+    )
+    for bad, words in (
+        (f"/reset-password/{altered}", "not valid"),
+        (f"/reset-password/{foreign}", "not valid"),
+        ("/reset-password/nonsense", "not valid"),
+    ):
+        response = ada.get(bad)
+        assert response.status_code == 400, bad
+        assert words in response.text
+        assert (
+            ada.post(bad, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+            == 400
+        )
+    assert login(mail_app.test_client()).status_code == 302  # the password did not change
+
+
+def test_a_reset_link_expires_after_its_time(app, inbox, make_user):
+    make_user()
+    expiring = create_app(
+        make_config(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
+            RESET_TOKEN_MAX_AGE=-1,  # already past its time when it is opened
+        )
+    )
+    client = expiring.test_client()
+    client.post("/forgot-password", data={"email": "ada@example.com"})
+    response = client.get(inbox.link("ada@example.com"))
+    assert response.status_code == 400
+    assert "expired" in response.text
+
+
+def test_a_password_change_by_any_route_kills_the_link(mail_app, ada, inbox):
+    ada.post("/forgot-password", data={"email": "ada@example.com"})
+    link = inbox.link("ada@example.com")
+    login(ada)
+    changed = ada.post(
+        "/profile/password",
+        data={
+            "password-current_password": PASSWORD,
+            "password-new_password": NEW_PASSWORD,
+            "password-confirm": NEW_PASSWORD,
+        },
+    )
+    assert changed.status_code == 302
+    assert mail_app.test_client().get(link).status_code == 400
+
+
+def test_reset_requests_are_rate_limited_per_address_and_per_ip(app, inbox, make_user):
+    make_user()
+    limited = create_app(
+        make_config(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
+            RATELIMIT_ENABLED=True,
+            FORGOT_LIMIT_ACCOUNT="2 per hour",
+            FORGOT_LIMIT_IP="5 per hour",
+        )
+    )
+    client = limited.test_client()
+    for address in ("ada@example.com", "nobody@example.com"):  # the same for both
+        codes = [
+            client.post("/forgot-password", data={"email": address}).status_code for _ in range(3)
+        ]
+        assert codes == [200, 200, 429]
+    assert len(inbox.to("ada@example.com")) == 2
+    codes = [
+        client.post("/forgot-password", data={"email": f"x{i}@example.com"}).status_code
+        for i in range(2)
+    ]
+    assert codes == [200, 429]  # five from this address in the hour
+
+
+# --- remember me -----------------------------------------------------------------------------
+
+
+def test_remember_me_keeps_a_login_until_logout_or_password_change(mail_app, ada):
+    response = ada.post(
+        "/login", data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"}
+    )
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    ada.delete_cookie("session")  # the browser was closed
+    assert ada.get("/dashboard").status_code == 200  # the remember cookie logs back in
+
+    elsewhere = mail_app.test_client()
+    login(elsewhere)
+    elsewhere.post(
+        "/profile/password",
+        data={
+            "password-current_password": PASSWORD,
+            "password-new_password": NEW_PASSWORD,
+            "password-confirm": NEW_PASSWORD,
+        },
+    )
+    ada.delete_cookie("session")
+    assert ada.get("/dashboard").status_code == 302  # the password change ended it
+
+
+def test_logout_ends_the_remembered_login(mail_app, ada):
+    ada.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "remember": "y"})
+    ada.post("/logout")
+    ada.delete_cookie("session")
+    assert ada.get("/dashboard").status_code == 302
+
+
+# --- change email ----------------------------------------------------------------------------
+
+
+def change_email(client, new: str, password: str = PASSWORD):
+    return client.post(
+        "/profile/email", data={"email-new_email": new, "email-current_password": password}
+    )
+
+
+def test_changing_email_needs_the_password_and_a_confirmed_link(mail_app, ada, inbox):
+    login(ada)
+    wrong = change_email(ada, "ada.new@example.com", password="not my password at all")
+    assert wrong.status_code == 422
+    assert inbox.messages == []
+    assert change_email(ada, "ada.new@example.com").status_code == 302
+    [notice] = inbox.to("ada@example.com")
+    assert "ada.new@example.com" in Inbox.text(notice)
+    link = inbox.link("ada.new@example.com")
+    assert get_user(mail_app).email == "ada@example.com"  # nothing changed yet
+
+    page = ada.get(link)
+    assert page.status_code == 200
+    assert "ada.new@example.com" in page.text
+    assert get_user(mail_app).email == "ada@example.com"  # a GET (a mail scanner) changes nothing
+    assert ada.post(link).status_code == 302
+    assert get_user(mail_app, "ada.new@example.com").email == "ada.new@example.com"
+    assert login(mail_app.test_client(), "ada.new@example.com").status_code == 302
+    assert ada.post(link).status_code == 400  # used
+
+
+def test_an_address_of_another_account_is_not_revealed_until_the_link(
+    mail_app, ada, inbox, make_user
+):
+    make_user("bob@example.com", "Bob")
+    login(ada)
+    taken = change_email(ada, "bob@example.com")
+    free = change_email(ada, "free@example.com")
+    assert taken.status_code == free.status_code == 302
+    flashes = [ada.get("/profile").text for _ in range(1)]
+    assert "We sent a confirmation link to" in flashes[0]
+    [to_bob] = inbox.to("bob@example.com")
+    assert "already has a ProdReady account" in Inbox.text(to_bob)
+    assert "http" not in Inbox.text(to_bob)  # no link that could take over Bob's address
+    assert get_user(mail_app).email == "ada@example.com"
+
+
+def test_same_address_is_refused(ada):
+    login(ada)
+    response = change_email(ada, "Ada@Example.com")
+    assert response.status_code == 422
+    assert "That is already your email address." in response.text
+
+
+# --- delete account --------------------------------------------------------------------------
+
+
+def rows_of(user_id: int) -> dict[str, int]:
+    """For every table, the rows that belong to the user, following foreign keys down from
+    `users` (attempts, then their items and answers, ...)."""
+    owned: dict[str, set] = {
+        "users": set(db.session.scalars(sa.select(User.id).where(User.id == user_id)))
+    }
+    found: dict[str, int] = {}
+    tables = db.metadata.sorted_tables
+    changed = True
+    while changed:
+        changed = False
+        for table in tables:
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                if parent not in owned or not owned[parent]:
+                    continue
+                ids = set(
+                    db.session.scalars(
+                        sa.select(table.primary_key.columns[0]).where(
+                            fk.parent.in_(sorted(owned[parent]))
+                        )
+                    )
+                )
+                if ids - owned.get(table.name, set()):
+                    owned[table.name] = owned.get(table.name, set()) | ids
+                    changed = True
+    for table in tables:
+        found[table.name] = len(owned.get(table.name, set()))
+    return found
+
+
+def some_history(client, app: Flask) -> None:
+    """Log in, submit a skill quiz answered right, and log a certification."""
+    login(client)
+    attempt_id = start(client)
+    answer_all(client, app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/submit")
+    client.post(
+        "/milestones/certifications/new",
+        data={"name": "CPIM", "issuer": "ASCM", "earned_on": "2021-01-01"},
+    )
+
+
+def test_deleting_an_account_removes_everything_of_it_in_one_go(app, mail_app, ada, make_user):
+    some_history(ada, mail_app)
+    make_user("bob@example.com", "Bob")
+    with mail_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "ada@example.com"))
+        uid = user.id
+        db.session.add_all(
+            [
+                RateLimitCounter(
+                    bucket=f"LIMITER/user:{uid}/PASSWORD:account/5/1/minute",
+                    hits=1,
+                    expires_at=time.time() + 60,
+                ),
+                RateLimitCounter(
+                    bucket="LIMITER/account:ada@example.com/LOGIN:account/5/1/minute",
+                    hits=1,
+                    expires_at=time.time() + 60,
+                ),
+                RateLimitCounter(
+                    bucket="LIMITER/account:bob@example.com/LOGIN:account/5/1/minute",
+                    hits=1,
+                    expires_at=time.time() + 60,
+                ),
+            ]
+        )
+        db.session.commit()
+        before = rows_of(uid)
+    assert before["attempts"] == 1
+    assert before["answers"] == 9
+    assert before["skill_estimates"] == 1
+    assert before["certifications"] == 1
+
+    page = ada.get("/profile/delete")
+    assert 'href="/export.json"' in page.text  # the export is offered first
+    refused = ada.post("/profile/delete", data={"current_password": "wrong password here"})
+    assert refused.status_code == 422
+    assert ada.post("/profile/delete", data={"current_password": PASSWORD}).status_code == 422
+    done = ada.post("/profile/delete", data={"current_password": PASSWORD, "understood": "y"})
+    assert done.status_code == 302
+    assert ada.get("/dashboard").status_code == 302  # logged out
+    assert login(mail_app.test_client()).status_code == 422
+
+    with mail_app.app_context():
+        after = rows_of(uid)
+        assert all(count == 0 for count in after.values()), after
+        buckets = db.session.scalars(sa.select(RateLimitCounter.bucket)).all()
+        assert buckets == ["LIMITER/account:bob@example.com/LOGIN:account/5/1/minute"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1  # Bob
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def upload(client, content: bytes, name: str = "prodready-export.json"):
+    return client.post(
+        "/import", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
+
+
+def report_body(client, slug: str = "production-manager") -> str:
+    html = client.get(f"/report/{slug}").text
+    main = html[html.index("<main") : html.index("</main>")]
+    main = re.sub(r'<div class="flashes".*?</div>', "", main, flags=re.S)
+    main = re.sub(r'<p class="print-only">.*?</p>', "", main, flags=re.S)
+    return " ".join(main.split())
+
+
+def test_an_export_imported_into_a_new_account_gives_the_same_report(mail_app, ada, make_user):
+    login(ada)
+    for key in ("skill.production-scheduling", "skill.leadership"):
+        attempt_id = start(ada, key)
+        answer_all(ada, mail_app, attempt_id, right=key.endswith("leadership"))
+        ada.post(f"/attempts/{attempt_id}/submit")
+    ada.post(
+        "/milestones/positions/new",
+        data={
+            "title": "Planner",
+            "organisation": "ACME",
+            "start_date": "2019-01-01",
+            "in_production": "y",
+            "managed_people": "y",
+            "people_managed": "4",
+        },
+    )
+    exported = ada.get("/export.json").data
+
+    make_user("eve@example.com", "Ada", role="production-manager")  # same name: same page
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    response = upload(eve, exported)
+    assert response.status_code == 302, response.text
+    assert "Imported 2 quiz attempt(s) and 1 milestone(s)" in eve.get("/report").text
+    assert report_body(eve) == report_body(ada)
+
+    # Importing the same file again adds nothing.
+    again = upload(eve, exported)
+    assert again.status_code == 302
+    assert "Imported 0 quiz attempt(s) and 0 milestone(s)" in eve.get("/report").text
+    assert report_body(eve) == report_body(ada)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json at all", "That file is not JSON."),
+        (b'{"hello": "world"}', "That file is not a ProdReady export."),
+        (b'{"format": "prodready-export", "version": 1}', "format version 1"),
+        (b"\xff\xfe\x00", "That file is not JSON."),
+    ],
+)
+def test_a_bad_file_gets_a_clear_message_and_saves_nothing(ada, content, message):
+    login(ada)
+    response = upload(ada, content)
+    assert response.status_code == 422
+    assert message in response.text
+
+
+def test_a_tampered_export_saves_nothing(mail_app, ada, make_user):
+    some_history(ada, mail_app)
+    data = json.loads(ada.get("/export.json").data)
+    data["attempts"][0]["answers"][-1]["item"]["prompt"] += " (changed)"
+
+    make_user("eve@example.com", "Eve")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    response = upload(eve, json.dumps(data).encode())
+    assert response.status_code == 422
+    assert "does not match its id and version" in response.text
+    with mail_app.app_context():
+        eve_id = get_user(mail_app, "eve@example.com").id
+        assert all(count == 0 for name, count in rows_of(eve_id).items() if name != "users")
+
+
+def test_an_oversized_file_is_refused(mail_app, ada):
+    login(ada)
+    limit = mail_app.config["IMPORT_MAX_BYTES"]
+    response = upload(ada, b" " * (limit + 1))
+    assert response.status_code == 422
+    assert "larger than 2 MB" in response.text
+    huge = upload(ada, b" " * (mail_app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert huge.status_code == 413
+    assert "at most 2 MB" in huge.text
+
+
+def test_import_needs_a_file_and_a_login(mail_app, ada):
+    assert mail_app.test_client().get("/import").status_code == 302
+    login(ada)
+    response = ada.post("/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Choose a file to import." in response.text
