@@ -44,6 +44,8 @@ class Config:
     PASSWORD_LIMIT_ACCOUNT = "5 per minute; 20 per hour"
     FORGOT_LIMIT_IP = "5 per minute; 30 per hour"
     FORGOT_LIMIT_ACCOUNT = "3 per 15 minutes; 10 per day"
+    SHARE_LIMIT_IP = "60 per minute; 600 per hour"
+    API_LIMIT_IP = "300 per minute"
     # Mail: MAIL_URL is smtp://, smtps:// or smtp+plain:// (app/mail_backend.py); none: console.
     MAIL_URL: str | None = os.environ.get("MAIL_URL")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ProdReady <no-reply@prodready.invalid>")

@@ -94,6 +94,7 @@ def _migrations_dir() -> Path:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.milestones.routes import bp as milestones_bp
@@ -104,6 +105,10 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp, milestones_bp, report_bp, admin_bp):
         app.register_blueprint(bp)
+    # The API authenticates with bearer tokens only, never cookies, so CSRF does not apply.
+    csrf.exempt(api_bp)
+    limiter.limit(lambda: app.config["API_LIMIT_IP"])(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import json
+
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,15 +44,42 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> tuple[str, int] | Response:
         code = error.code or 500
+        if _is_api():
+            return _api_problem(error, code)
         detail = error.description if code in (400, 409, 422) and error.description else None
         if detail and detail == type(error).description:
             detail = None
         return render_error(code, detail)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> tuple[str, int] | Response:
         db.session.rollback()
         app.logger.exception("Unhandled error", exc_info=error)
-        return render_error(500)
+        return _api_problem(None, 500) if _is_api() else render_error(500)
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: object) -> Response:
+    """An RFC 9457 problem details response (the API's error format)."""
+    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _api_problem(error: HTTPException | None, code: int) -> Response:
+    """Errors under /api/ are problem details, whatever raised them (404, 405, 429, 500...)."""
+    title = MESSAGES.get(code, MESSAGES[500])[0]
+    detail = error.description if error is not None and code != 500 else None
+    response = problem(code, title, detail)
+    if error is not None:
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+    return response

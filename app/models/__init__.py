@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on the metadata."""
 
+from app.models.access import ApiToken, ShareLink
 from app.models.attempt import Answer, Attempt, AttemptItem, SkillEstimate, SkillScore
 from app.models.item_version import ItemVersion
 from app.models.milestone import Activity, Certification, Education, Position
@@ -9,6 +10,7 @@ from app.models.user import User
 __all__ = [
     "Activity",
     "Answer",
+    "ApiToken",
     "Attempt",
     "AttemptItem",
     "Certification",
@@ -16,6 +18,7 @@ __all__ = [
     "ItemVersion",
     "Position",
     "RateLimitCounter",
+    "ShareLink",
     "SkillEstimate",
     "SkillScore",
     "User",

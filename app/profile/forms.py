@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from app.auth.forms import confirm_field, display_name_field, email_field, password_field
 from app.catalogue.loader import Catalogue
+from app.report.forms import expiry_field
 
 
 def role_choices(cat: Catalogue) -> list[SelectChoice]:
@@ -61,3 +62,25 @@ class DeleteAccountForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     submit = SubmitField("Delete my account")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        description="What it is for, for example: my learning dashboard.",
+        validators=[
+            DataRequired(message="Give the token a name."),
+            Length(max=80, message="Keep the name under 80 characters."),
+        ],
+    )
+    scope = SelectField(
+        "Access",
+        choices=[SelectChoice("read", "Read only"), SelectChoice("read write", "Read and write")],
+        default="read",
+    )
+    expires = expiry_field("Expires after")
+    submit = SubmitField("Create token")
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField("Revoke")

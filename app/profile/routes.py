@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -15,10 +15,12 @@ from app.profile.forms import (
     EmailForm,
     PasswordForm,
     ProfileForm,
+    RevokeForm,
+    TokenForm,
     role_choices,
 )
 from app.security.limits import per_account, per_ip
-from app.services import accounts, tokens
+from app.services import access, accounts, tokens
 
 bp = Blueprint("profile", __name__)
 
@@ -164,9 +166,57 @@ def _email_form(formdata: object) -> EmailForm:
 
 
 def _render(
-    form: ProfileForm, password_form: PasswordForm, email_form: EmailForm
+    form: ProfileForm,
+    password_form: PasswordForm,
+    email_form: EmailForm,
+    token_form: TokenForm | None = None,
 ) -> tuple[str, int]:
-    status = 422 if form.errors or password_form.errors or email_form.errors else 200
+    token_form = token_form or TokenForm(prefix="token", formdata=None)
+    forms = (form, password_form, email_form, token_form)
+    status = 422 if any(f.errors for f in forms) else 200
     return render_template(
-        "profile/edit.html", form=form, password_form=password_form, email_form=email_form
+        "profile/edit.html",
+        form=form,
+        password_form=password_form,
+        email_form=email_form,
+        token_form=token_form,
+        revoke_form=RevokeForm(formdata=None),
+        share_links=access.active_share_links(current_user.id),
+        api_tokens=access.tokens_of(current_user.id),
+        roles=catalogue().roles,
     ), status
+
+
+@bp.route("/profile/shares/<id:link_id>/revoke", methods=["POST"])
+@login_required
+def revoke_share(link_id: int) -> Response:
+    if not access.revoke_share_link(current_user.id, link_id):
+        abort(404)
+    flash("The share link is revoked: it no longer opens.", "success")
+    return redirect(url_for("profile.edit", _anchor="sharing"))
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token() -> tuple[str, int]:
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _render(
+            _profile_form(formdata=None),
+            PasswordForm(prefix="password", formdata=None),
+            _email_form(None),
+            form,
+        )
+    secret = access.create_token(
+        current_user, form.name.data, form.scope.data, access.EXPIRY_DAYS[form.expires.data]
+    )
+    return render_template("profile/token_created.html", secret=secret, form=form), 201
+
+
+@bp.route("/profile/tokens/<id:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Response:
+    if not access.revoke_token(current_user.id, token_id):
+        abort(404)
+    flash("The token is revoked: it no longer works.", "success")
+    return redirect(url_for("profile.edit", _anchor="api-tokens"))

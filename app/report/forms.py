@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SubmitField
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+EXPIRY_CHOICES = [
+    SelectChoice("7", "7 days"),
+    SelectChoice("30", "30 days"),
+    SelectChoice("90", "90 days"),
+    SelectChoice("never", "Never (until I revoke it)"),
+]
 
 
 class ImportForm(FlaskForm):
@@ -17,3 +26,17 @@ class ImportForm(FlaskForm):
         ],
     )
     submit = SubmitField("Import")
+
+
+def expiry_field(label: str) -> SelectField:
+    return SelectField(label, choices=EXPIRY_CHOICES, default="30")
+
+
+class ShareForm(FlaskForm):
+    label = StringField(
+        "Label (optional)",
+        description="For example: for my mentor.",
+        validators=[Optional(), Length(max=80, message="Keep the label under 80 characters.")],
+    )
+    expires = expiry_field("Link expires after")
+    submit = SubmitField("Create a share link")

@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     url_for,
@@ -22,8 +23,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
 from app.extensions import db
-from app.report.forms import ImportForm
-from app.services import charts, export, importer, readiness, report
+from app.models import User
+from app.report.forms import ImportForm, ShareForm
+from app.security.limits import per_ip
+from app.services import access, charts, export, importer, readiness, report
 
 bp = Blueprint("report", __name__)
 
@@ -40,33 +43,85 @@ def index() -> Response | str:
 @bp.route("/report/<slug>")
 @login_required
 def role(slug: str) -> str:
-    cat = catalogue()
-    target = cat.roles.get(slug)
-    if target is None:
+    if slug not in catalogue().roles:
         abort(404)
+    return render_template(
+        "report/role.html",
+        **report_context(current_user.id, slug),
+        share_form=ShareForm(formdata=None),
+    )
+
+
+def report_context(user_id: int, slug: str) -> dict:
+    """Everything the readiness report shows for one user and role (the owner's page, a shared
+    page and the API use it)."""
+    cat = catalogue()
     today = date.today()
-    facts, rows = report.load_facts(current_user.id, today)
+    facts, rows = report.load_facts(user_id, today)
     others = readiness.all_roles(cat, facts, today)
     result = next(r for r in others if r.role_slug == slug)
-    points = report.progress(current_user.id)
+    points = report.progress(user_id)
     chart = charts.line_chart(
         [p.when.strftime("%d %b") for p in points],
         [("Overall", [p.overall for p in points])]
         + [(s.name, [p.skills.get(s.skill_id) for p in points]) for s in result.skills],
         emphasis="Overall",
     )
-    return render_template(
-        "report/role.html",
-        role=target,
-        result=result,
-        bands=charts.band_chart(skill_bands(result)),
-        others=others,
-        progress=report.progress_rows(points, [s.skill_id for s in result.skills]),
-        chart=chart,
-        experience=facts.experience,
-        timeline=report.timeline(rows),
-        today=today,
+    return {
+        "role": cat.roles[slug],
+        "result": result,
+        "bands": charts.band_chart(skill_bands(result)),
+        "others": others,
+        "progress": report.progress_rows(points, [s.skill_id for s in result.skills]),
+        "chart": chart,
+        "experience": facts.experience,
+        "timeline": report.timeline(rows),
+        "today": today,
+    }
+
+
+@bp.route("/report/<slug>/share", methods=["POST"])
+@login_required
+def share(slug: str) -> tuple[str, int] | Response:
+    if slug not in catalogue().roles:
+        abort(404)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("report.role", slug=slug))
+    secret = access.create_share_link(
+        current_user, slug, form.label.data or "", access.EXPIRY_DAYS[form.expires.data]
     )
+    return render_template(
+        "report/share_created.html",
+        url=url_for("report.shared", secret=secret, _external=True),
+        role=catalogue().roles[slug],
+        expires=form.expires.data,
+    ), 201
+
+
+@bp.route("/shared/<secret>")
+@per_ip("SHARE_LIMIT_IP", methods=["GET"])
+def shared(secret: str) -> Response:
+    """A report shared by its owner: no login, read-only, no email address, not indexed."""
+    link = access.open_share_link(secret)
+    if link is None or link.role_slug not in catalogue().roles:
+        abort(404)
+    owner = db.session.get(User, link.user_id)
+    response = make_response(
+        render_template(
+            "report/shared.html",
+            **report_context(link.user_id, link.role_slug),
+            owner_name=owner.display_name,
+            label=link.label,
+            shared=True,
+        )
+    )
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def skill_bands(result: readiness.Readiness) -> list[tuple[str, tuple[float, float, float] | None]]:

@@ -25,9 +25,12 @@ def _current_account() -> str:
     return f"user:{current_user.get_id().partition(':')[0]}"
 
 
-def per_ip(config_name: str):
+def per_ip(config_name: str, methods: tuple[str, ...] | list[str] = ("POST",)):
     return limiter.limit(
-        _config(config_name), key_func=get_remote_address, methods=["POST"], scope=config_name
+        _config(config_name),
+        key_func=get_remote_address,
+        methods=list(methods),
+        scope=config_name,
     )
 
 

@@ -491,3 +491,17 @@ def list_attempts(user_id: int, page: int, per_page: int) -> tuple[list[Attempt]
         .offset((page - 1) * per_page)
     )
     return list(attempts), total or 0
+
+
+def attempts_before(user_id: int, before_id: int | None, limit: int) -> tuple[list[Attempt], bool]:
+    """Up to `limit` of the user's attempts older than `before_id` (newest first: a cursor page
+    that stays stable while new attempts arrive), and whether more follow."""
+    stmt = select(Attempt).where(Attempt.user_id == user_id)
+    if before_id is not None:
+        stmt = stmt.where(Attempt.id < before_id)
+    rows = list(db.session.scalars(stmt.order_by(Attempt.id.desc()).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def answered_count(questions: list[Question]) -> int:
+    return sum(1 for q in questions if q.answered or q.skipped)

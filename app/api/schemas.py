@@ -1,0 +1,305 @@
+"""JSON shapes of the API, as pydantic models: they validate requests and describe the OpenAPI
+document (spectree reads them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
+
+Score = Annotated[float, Field(ge=0, le=100)]
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes, stored in UTC; RFC 3339 needs the offset."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Model(BaseModel):
+    # from_attributes lets an output model be read straight off a service dataclass.
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class Problem(Model):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+# --- roles and quizzes -------------------------------------------------------------------
+
+
+class RoleSummary(Model):
+    slug: str
+    name: str
+    short_name: str
+    summary: str
+
+
+class RoleList(Model):
+    roles: list[RoleSummary]
+
+
+class RoleSkill(Model):
+    skill_id: str
+    name: str
+    weight: int
+    why: str
+
+
+class Source(Model):
+    id: str
+    title: str
+    publisher: str
+
+
+class RoleDetail(RoleSummary):
+    titles: list[str]
+    duties: list[str]
+    skills: list[RoleSkill]
+    minimum_education: str
+    mba: str
+    years_in_production: float
+    years_managing: float
+    certifications: list[str]
+    sources: list[Source]
+
+
+class QuizOut(Model):
+    key: str
+    title: str
+    description: str
+    is_full: bool
+    skill_ids: list[str]
+
+
+class QuizList(Model):
+    quizzes: list[QuizOut]
+
+
+# --- attempts --------------------------------------------------------------------------------
+
+
+class StartIn(Model):
+    quiz_key: str = Field(max_length=100, examples=["skill.quality-control"])
+    role_slug: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The role a skill quiz is scored for; defaults to your target role.",
+    )
+
+
+class AttemptOut(Model):
+    id: int
+    quiz_key: str
+    title: str
+    role_slug: str
+    status: Literal["in_progress", "submitted"]
+    item_count: int
+    answered: int
+    overall_score: Score | None
+    started_at: Timestamp
+    submitted_at: Timestamp | None
+
+
+class AttemptPage(Model):
+    attempts: list[AttemptOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
+
+
+class PageQuery(Model):
+    cursor: str | None = Field(default=None, pattern=r"^a[0-9]{1,10}$")
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class Choice(Model):
+    value: str
+    text: str
+
+
+class QuestionOut(Model):
+    position: int
+    item_id: str
+    skill_id: str
+    kind: Literal["self_rating", "knowledge", "scenario"]
+    select: Literal["single", "multiple"]
+    choose: int | None = Field(description="How many options a multiple-select item asks for.")
+    prompt: str
+    choices: list[Choice]
+    answer: list[str] = Field(description="The saved answer's values; empty if none.")
+    skipped: bool
+
+
+class AnswerIn(Model):
+    values: list[Annotated[str, Field(max_length=2)]] = Field(
+        default_factory=list,
+        max_length=8,
+        description="A level '1'-'5' for a self-rating, else option values.",
+    )
+    skip: bool = False
+
+
+class AnswerOut(Model):
+    position: int
+    saved: bool
+    skipped: bool
+    item_count: int
+
+
+class SkillResultOut(Model):
+    skill_id: str
+    self_score: Score | None
+    knowledge_score: Score | None
+    combined_score: Score
+    estimate: Score | None = Field(description="The skill's estimate from all your answers.")
+    band_low: Score | None
+    band_high: Score | None
+    answers: int | None
+
+
+class ReviewedQuestion(Model):
+    position: int
+    item_id: str
+    prompt: str
+    chosen: list[str]
+    correct: list[str]
+    explanation: str | None
+
+
+class ResultOut(Model):
+    attempt: AttemptOut
+    skills: list[SkillResultOut]
+    questions: list[ReviewedQuestion]
+    straight_lined: bool = Field(description="The same level was given to every self-rating.")
+
+
+# --- milestones ------------------------------------------------------------------------------
+
+
+class EducationIn(Model):
+    level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
+    field: str = Field(max_length=120)
+    institution: str = Field(default="", max_length=160)
+    status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class PositionIn(Model):
+    title: str = Field(max_length=120)
+    organisation: str = Field(max_length=160)
+    start_date: date
+    end_date: date | None = None
+    in_production: bool = True
+    managed_people: bool = False
+    people_managed: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class CertificationIn(Model):
+    name: str = Field(max_length=120)
+    issuer: str = Field(default="", max_length=160)
+    earned_on: date
+    expires_on: date | None = None
+
+
+class ActivityIn(Model):
+    kind: Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
+    title: str = Field(max_length=160)
+    occurred_on: date
+    notes: str = Field(default="", max_length=500)
+
+
+class EducationOut(EducationIn):
+    id: int
+
+
+class PositionOut(PositionIn):
+    id: int
+
+
+class CertificationOut(CertificationIn):
+    id: int
+
+
+class ActivityOut(ActivityIn):
+    id: int
+
+
+class EducationList(Model):
+    items: list[EducationOut]
+
+
+class PositionList(Model):
+    items: list[PositionOut]
+
+
+class CertificationList(Model):
+    items: list[CertificationOut]
+
+
+class ActivityList(Model):
+    items: list[ActivityOut]
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+class RequirementOut(Model):
+    key: str
+    label: str
+    expectation: str
+    required: str
+    current: str
+    met: bool
+    projected: date | None
+
+
+class SkillReadinessOut(Model):
+    skill_id: str
+    name: str
+    weight: int
+    estimate: Score | None
+    band_low: Score | None
+    band_high: Score | None
+    answers: int | None
+    band: str | None = Field(
+        description='In words: "62, likely between 51 and 72, from 14 answers"'
+    )
+
+
+class ReportOut(Model):
+    role_slug: str
+    role_name: str
+    overall: Score
+    skill_readiness: Score
+    qualification_readiness: Score
+    all_required_met: bool
+    requirements_met_on: date | None
+    requirements: list[RequirementOut]
+    skills: list[SkillReadinessOut]
+    next_steps: list[str]
+
+
+class CompareOut(Model):
+    roles: list[ReportOut] = Field(description="Every role, closest first.")
+
+
+class ExportOut(BaseModel):
+    """Everything stored for the account, as /export.json gives it (format version 2)."""
+
+    model_config = ConfigDict(extra="allow")
+    format: str
+    version: int
+    profile: dict[str, Any]
+    attempts: list[dict[str, Any]]
+    milestones: dict[str, list[dict[str, Any]]]

@@ -1,0 +1,118 @@
+"""Read-only share links for a mentor, and the profile's list of links and API tokens."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ApiToken, ShareLink
+from tests.conftest import login
+from tests.web.quiz_helpers import answer_all, start
+
+
+def share(client, slug: str = "production-manager", **data) -> str:
+    response = client.post(
+        f"/report/{slug}/share", data={"label": "for my mentor", "expires": "30", **data}
+    )
+    assert response.status_code == 201, response.text
+    match = re.search(r'value="(http://localhost(/shared/[^"]+))"', response.text)
+    assert match, response.text
+    return match.group(2)
+
+
+def test_a_mentor_reads_the_report_without_an_account(app, user_client):
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    link = share(user_client)
+    secret = link.rsplit("/", 1)[1]
+    assert len(secret) >= 43  # 256 random bits, URL-safe
+
+    mentor = app.test_client()
+    response = mentor.get(link)
+    assert response.status_code == 200
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    html = response.text
+    assert "Readiness for Production Manager" in html
+    assert "for my mentor" in html
+    assert "likely between" in html  # the bands
+    assert "ada@example.com" not in html
+    assert 'href="/quizzes"' not in html  # no links into the owner's account
+    with app.app_context():
+        row = db.session.scalar(sa.select(ShareLink))
+        assert row.token_hash != secret  # only the hash is kept
+        assert len(row.token_hash) == 64
+        assert row.view_count == 1
+        assert row.last_viewed_at is not None
+
+
+def test_revoked_expired_and_unknown_links_are_a_plain_404(app, user_client):
+    link = share(user_client)
+    mentor = app.test_client()
+    assert mentor.get(link).status_code == 200
+    profile = user_client.get("/profile").text
+    assert "for my mentor" in profile
+    link_id = re.search(r"/profile/shares/(\d+)/revoke", profile).group(1)
+    assert user_client.post(f"/profile/shares/{link_id}/revoke").status_code == 302
+    assert mentor.get(link).status_code == 404
+    assert "for my mentor" not in user_client.get("/profile").text
+
+    expiring = share(user_client, expires="7")
+    with app.app_context():
+        db.session.execute(
+            sa.update(ShareLink)
+            .where(ShareLink.revoked_at.is_(None))
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        db.session.commit()
+    assert mentor.get(expiring).status_code == 404
+    assert mentor.get("/shared/" + "x" * 43).status_code == 404
+
+
+def test_someone_elses_link_cannot_be_revoked(app, user_client, make_user):
+    share(user_client)
+    with app.app_context():
+        link_id = db.session.scalar(sa.select(ShareLink.id))
+    make_user("eve@example.com", "Eve")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    assert eve.post(f"/profile/shares/{link_id}/revoke").status_code == 404
+
+
+def test_share_link_needs_a_known_role_and_a_short_label(user_client):
+    assert user_client.post("/report/astronaut/share", data={"expires": "30"}).status_code == 404
+    response = user_client.post(
+        "/report/production-manager/share", data={"label": "x" * 81, "expires": "30"}
+    )
+    assert response.status_code == 302  # back to the report with the message
+    assert "Keep the label under 80 characters." in user_client.get(response.location).text
+
+
+def test_tokens_are_shown_once_listed_and_revoked(app, user_client):
+    created = user_client.post(
+        "/profile/tokens",
+        data={"token-name": "my dashboard", "token-scope": "read", "token-expires": "90"},
+    )
+    assert created.status_code == 201
+    secret = re.search(r'value="(prt_[^"]+)"', created.text).group(1)
+    profile = user_client.get("/profile").text
+    assert "my dashboard" in profile
+    assert "read only" in profile
+    assert secret not in profile  # never shown again
+    api = app.test_client()
+    assert (
+        api.get("/api/v1/roles", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    assert user_client.post(f"/profile/tokens/{token_id}/revoke").status_code == 302
+    assert (
+        api.get("/api/v1/roles", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    )
+    nameless = user_client.post("/profile/tokens", data={"token-name": "", "token-scope": "read"})
+    assert nameless.status_code == 422
+    assert "Give the token a name." in nameless.text
