@@ -10,11 +10,24 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
 
-Score = Annotated[float, Field(ge=0, le=100)]
+
+def _one_decimal(score: float) -> float:
+    """Scores carry bands several points wide; more decimals would claim precision they lack."""
+    return round(score, 1)
+
+
+Score = Annotated[
+    float, Field(ge=0, le=100, description="0 to 100, one decimal."), AfterValidator(_one_decimal)
+]
+
+
+Years = Annotated[float, Field(ge=0), AfterValidator(_one_decimal)]
 
 
 def _utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes, stored in UTC; RFC 3339 needs the offset."""
+    """SQLite returns naive datetimes, stored in UTC; RFC 3339 needs the offset. Whole seconds,
+    the same on both databases."""
+    moment = moment.replace(microsecond=0)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -69,8 +82,8 @@ class RoleDetail(RoleSummary):
     skills: list[RoleSkill]
     minimum_education: str
     mba: str
-    years_in_production: float
-    years_managing: float
+    years_in_production: Years
+    years_managing: Years
     certifications: list[str]
     sources: list[Source]
 

@@ -164,6 +164,12 @@ def test_start_answer_submit_and_read_the_result(app, api):
     quality = next(s for s in report["skills"] if s["skill_id"] == "quality-control")
     assert quality["estimate"] == pytest.approx(skill["estimate"])
     assert "likely between" in quality["band"]
+    # Scores carry one decimal and timestamps whole seconds, on both databases.
+    assert all(
+        round(v, 1) == v
+        for v in (report["overall"], quality["estimate"], quality["band_low"], quality["band_high"])
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["attempt"]["submitted_at"])
     assert [r["role_slug"] for r in api.get("/api/v1/report/compare").json["roles"]]
 
 
