@@ -11,7 +11,7 @@ from app.catalogue.loader import ITEM_ADAPTER, CatalogueItem
 from app.catalogue.schema import ChoiceItem, SelfRatingItem
 from app.extensions import db
 from app.models import ItemVersion
-from app.services.upsert import insert_ignore
+from app.upsert import insert_ignore
 
 
 def ensure_versions(items: Iterable[CatalogueItem]) -> dict[str, int]:

@@ -33,7 +33,7 @@ from app.models import (
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.services import scoring, skill_estimates
 from app.services.quizzes import Exposure, Quiz, pick_items
-from app.services.upsert import upsert
+from app.upsert import upsert
 
 
 class AttemptNotFoundError(Exception):

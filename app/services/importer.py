@@ -38,7 +38,7 @@ from app.models.attempt import SUBMITTED
 from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
 from app.services import export, milestones, skill_estimates
 from app.services.skill_estimates import credit
-from app.services.upsert import insert_ignore
+from app.upsert import insert_ignore
 
 
 class BadImportError(ValueError):

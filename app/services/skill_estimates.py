@@ -16,7 +16,7 @@ from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillEstimate,
 from app.models.attempt import SUBMITTED
 from app.services import estimates
 from app.services.scoring import choice_score, self_rating_score
-from app.services.upsert import upsert
+from app.upsert import upsert
 
 
 def credit(item: object, rating: int | None, chosen: frozenset[str]) -> float | None:
