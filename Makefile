@@ -8,7 +8,7 @@ export FLASK_APP := app
 # The suite runs on SQLite and, when this server answers, on PostgreSQL too (CI requires it).
 export TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install browser run test lint bench clean
+.PHONY: install browser run test lint bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: install browser
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The same pages with 100,000 members in PostgreSQL: about half an hour and a few GB of disk.
+bench-scale: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -45,11 +45,7 @@ def index() -> Response | str:
 def role(slug: str) -> str:
     if slug not in catalogue().roles:
         abort(404)
-    return render_template(
-        "report/role.html",
-        **report_context(current_user.id, slug),
-        share_form=ShareForm(formdata=None),
-    )
+    return render_template("report/role.html", **report_context(current_user.id, slug))
 
 
 def report_context(user_id: int, slug: str) -> dict:
@@ -80,24 +76,24 @@ def report_context(user_id: int, slug: str) -> dict:
     }
 
 
-@bp.route("/report/<slug>/share", methods=["POST"])
+@bp.route("/report/<slug>/share", methods=["GET", "POST"])
 @login_required
-def share(slug: str) -> tuple[str, int] | Response:
-    if slug not in catalogue().roles:
+def share(slug: str) -> tuple[str, int]:
+    """Make a read-only link to this report (its own page: what a mentor sees, then the form)."""
+    role = catalogue().roles.get(slug)
+    if role is None:
         abort(404)
     form = ShareForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(url_for("report.role", slug=slug))
+        status = 422 if form.is_submitted() else 200
+        return render_template("report/share.html", form=form, role=role), status
     secret = access.create_share_link(
         current_user, slug, form.label.data or "", access.EXPIRY_DAYS[form.expires.data]
     )
     return render_template(
         "report/share_created.html",
         url=url_for("report.shared", secret=secret, _external=True),
-        role=catalogue().roles[slug],
+        role=role,
         expires=form.expires.data,
     ), 201
 

@@ -170,18 +170,30 @@ def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) 
     return attempt
 
 
-def exposures(user_id: int, skill_ids: tuple[str, ...]) -> dict[str, Exposure]:
-    """Per item of these skills: how many of the user's attempts asked it, and when last."""
-    rows = db.session.execute(
+@cache
+def _exposures_query() -> Select:
+    return (
         select(
             ItemVersion.item_id,
-            func.count(AttemptItem.id).label("times"),
+            # count(*), not count(attempt_items.id): then PostgreSQL reads attempt_items from
+            # its (attempt_id, item_version_id) index alone, never the table.
+            func.count().label("times"),
             func.max(Attempt.id).label("last"),
         )
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
         .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
-        .where(Attempt.user_id == user_id, ItemVersion.skill_id.in_(skill_ids))
+        .where(
+            Attempt.user_id == bindparam("user_id"),
+            ItemVersion.skill_id.in_(bindparam("skill_ids", expanding=True)),
+        )
         .group_by(ItemVersion.item_id)
+    )
+
+
+def exposures(user_id: int, skill_ids: tuple[str, ...]) -> dict[str, Exposure]:
+    """Per item of these skills: how many of the user's attempts asked it, and when last."""
+    rows = db.session.execute(
+        _exposures_query(), {"user_id": user_id, "skill_ids": list(skill_ids)}
     )
     return {r.item_id: Exposure(r.times, r.last) for r in rows}
 
@@ -195,12 +207,35 @@ def get_attempt(user_id: int, attempt_id: int) -> Attempt:
     return attempt
 
 
+@dataclass(frozen=True)
+class AttemptView:
+    """An attempt as the pages and the API read it (loaded as plain columns: an ORM object on
+    each of an attempt's 36 rows cost more than the rest of the query)."""
+
+    id: int
+    quiz_key: str
+    role_slug: str
+    title: str
+    status: str
+    item_count: int
+    overall_score: float | None
+    started_at: datetime
+    submitted_at: datetime | None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+
+_VIEW_COLUMNS = tuple(getattr(Attempt, name) for name in AttemptView.__dataclass_fields__)
+
+
 @cache
 def _attempt_with_questions() -> Select:
     """Built once per process: constructing a statement costs more Python than running it."""
     return (
         select(
-            Attempt,
+            *_VIEW_COLUMNS,
             AttemptItem.position,
             AttemptItem.id.label("attempt_item_id"),
             AttemptItem.item_version_id,
@@ -219,28 +254,36 @@ def _attempt_with_questions() -> Select:
     )
 
 
-def load_attempt(user_id: int, attempt_id: int) -> tuple[Attempt, list[Question]]:
+def load_attempt(user_id: int, attempt_id: int) -> tuple[AttemptView, list[Question]]:
     """The user's attempt and every question with its saved answer, in one query (two if it
     asked item versions that are no longer current); AttemptNotFoundError for others' ids."""
-    rows = db.session.execute(
-        _attempt_with_questions(), {"attempt_id": attempt_id, "user_id": user_id}
-    ).all()
+    rows = (
+        db.session.connection()
+        .execute(_attempt_with_questions(), {"attempt_id": attempt_id, "user_id": user_id})
+        .all()
+    )
     if not rows:
         raise AttemptNotFoundError(attempt_id)
-    items = item_versions([(r.item_version_id, r.item_id, r.content_hash) for r in rows])
+    # Each row is the attempt's columns, then one question's, read as plain tuples (by name,
+    # 36 rows' attribute lookups cost more than the query).
+    n = len(_VIEW_COLUMNS)
+    asked = [row[n:] for row in rows]
+    items = item_versions(
+        [(version, item_id, digest) for _, _, version, _, item_id, digest, *_ in asked]
+    )
     questions = [
         Question(
-            position=r.position,
-            attempt_item_id=r.attempt_item_id,
-            skill_id=r.skill_id,
-            item=items[r.item_version_id],
-            rating=r.rating,
-            chosen=frozenset(r.choices.split(",")) if r.choices else frozenset(),
-            skipped=bool(r.skipped),
+            position=position,
+            attempt_item_id=attempt_item_id,
+            skill_id=skill_id,
+            item=items[version],
+            rating=rating,
+            chosen=frozenset(choices.split(",")) if choices else frozenset(),
+            skipped=bool(skipped),
         )
-        for r in rows
+        for position, attempt_item_id, version, skill_id, _, _, rating, choices, skipped in asked
     ]
-    return rows[0].Attempt, questions
+    return AttemptView(*rows[0][:n]), questions
 
 
 def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[str, Any]:
@@ -275,6 +318,8 @@ def _update_open_attempt() -> Update:
             Attempt.status == IN_PROGRESS,
         )
         .returning(Attempt.item_count)
+        # No ORM object of the attempt is loaded here, so there is nothing to keep in step.
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -407,8 +452,10 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     skill_estimates.refresh(user_id, {q.skill_id for q in questions}, cat, now)
     role = cat.roles.get(attempt.role_slug)
     weights = {rs.skill: rs.weight for rs in role.skills.items} if role else {}
-    attempt.overall_score = scoring.overall_score(
-        {s: r.combined_score for s, r in results.items()}, weights
+    overall = scoring.overall_score({s: r.combined_score for s, r in results.items()}, weights)
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id).values(overall_score=overall),
+        execution_options={"synchronize_session": False},
     )
     db.session.commit()
     return True

@@ -11,7 +11,7 @@ Per skill and scale (self-ratings; knowledge and scenario items): Cronbach's alp
 a sample of the skill's items, so alpha is computed for the most common number k of items per
 attempt: k / (k - 1) x (1 - k x mean item variance / variance of attempt totals).
 
-The SQL reads each answer once and aggregates; Python only combines a few sums per item.
+The SQL reads each answer once and aggregates; Python only adds up a few sums per item.
 """
 
 from __future__ import annotations
@@ -33,60 +33,62 @@ LOW_DISCRIMINATION = 0.2
 TOO_EASY = 0.95
 TOO_HARD = 0.10
 
-_BASE = """
-WITH base AS (
-    SELECT a.attempt_id, iv.item_id, iv.skill_id,
-           CASE WHEN iv.kind = 'self_rating' THEN 'self' ELSE 'knowledge' END AS scale,
-           a.credit AS x, a.choices
+_SUMS = text(
+    """
+WITH scored AS (
+    SELECT ai.item_version_id AS version_id, a.credit AS x, a.choices,
+           SUM(a.credit) OVER per_scale AS total, COUNT(*) OVER per_scale AS n
     FROM answers a
     JOIN attempt_items ai ON ai.id = a.attempt_item_id
     JOIN item_versions iv ON iv.id = ai.item_version_id
     JOIN attempts t ON t.id = a.attempt_id
     WHERE t.status = 'submitted' AND a.credit IS NOT NULL
       AND ai.item_version_id IN :versions
-),
-totals AS (
-    SELECT attempt_id, skill_id, scale, SUM(x) AS total, COUNT(*) AS n
-    FROM base GROUP BY attempt_id, skill_id, scale
+    WINDOW per_scale AS (PARTITION BY a.attempt_id, iv.skill_id, iv.kind = 'self_rating')
 )
-"""
-
-_ITEMS = text(
-    _BASE
-    + """
-SELECT b.item_id,
-       COUNT(*) AS answers,
-       SUM(b.x) AS sx,
-       SUM(CASE WHEN t.n > 1 THEN 1 ELSE 0 END) AS pairs,
-       SUM(CASE WHEN t.n > 1 THEN b.x END) AS px,
-       SUM(CASE WHEN t.n > 1 THEN b.x * b.x END) AS pxx,
-       SUM(CASE WHEN t.n > 1 THEN (t.total - b.x) / (t.n - 1.0) END) AS py,
-       SUM(CASE WHEN t.n > 1 THEN (t.total - b.x) * (t.total - b.x)
-                / ((t.n - 1.0) * (t.n - 1.0)) END) AS pyy,
-       SUM(CASE WHEN t.n > 1 THEN b.x * (t.total - b.x) / (t.n - 1.0) END) AS pxy,
-       SUM(b.x * b.x) AS sxx
-FROM base b
-JOIN totals t ON t.attempt_id = b.attempt_id AND t.skill_id = b.skill_id AND t.scale = b.scale
-GROUP BY b.item_id
+SELECT version_id, choices, n,
+       COUNT(*) AS answers, SUM(x) AS sx, SUM(x * x) AS sxx,
+       SUM((total - x) / (n - 1)) FILTER (WHERE n > 1) AS py,
+       SUM((total - x) * (total - x) / ((n - 1) * (n - 1))) FILTER (WHERE n > 1) AS pyy,
+       SUM(x * (total - x) / (n - 1)) FILTER (WHERE n > 1) AS pxy,
+       SUM(total / n) AS st, SUM(total * total / n) AS stt
+FROM scored
+GROUP BY version_id, choices, n
 """
 ).bindparams(bindparam("versions", expanding=True))
+"""One pass over the answers. Each answer sees its scale's total and size in the attempt (a
+window, not a join back to a grouped copy), and the sums come out per item version, option
+combination and scale size: a few thousand rows at any number of answers, which Python adds
+up per item, per option and per scale. Every sum is additive, so nothing is lost; for a scale
+group of size n and total T, its n answers each carry T / n, so SUM(total / n) over them is T."""
 
-_OPTIONS = text(
-    _BASE
-    + """
-SELECT item_id, choices, COUNT(*) AS picks FROM base
-WHERE scale = 'knowledge' AND choices IS NOT NULL
-GROUP BY item_id, choices
-"""
-).bindparams(bindparam("versions", expanding=True))
 
-_TOTALS = text(
-    _BASE
-    + """
-SELECT skill_id, scale, n, COUNT(*) AS attempts, SUM(total) AS st, SUM(total * total) AS stt
-FROM totals GROUP BY skill_id, scale, n
-"""
-).bindparams(bindparam("versions", expanding=True))
+@dataclass
+class _Sums:
+    """Running sums for one item: all answers, and those with other items to correlate with."""
+
+    answers: int = 0
+    sx: float = 0.0
+    sxx: float = 0.0
+    pairs: int = 0
+    px: float = 0.0
+    pxx: float = 0.0
+    py: float = 0.0
+    pyy: float = 0.0
+    pxy: float = 0.0
+
+
+@dataclass
+class _ScaleSums:
+    """For one skill, scale and number of items per attempt: attempts, sum and sum of squares
+    of the attempt totals."""
+
+    skill_id: str
+    scale: str
+    n: int
+    attempts: float = 0.0
+    st: float = 0.0
+    stt: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -151,12 +153,34 @@ def item_statistics(
     versions = stored_versions(entries)
     if not versions:
         return [], []
-    params = {"versions": sorted(versions.values())}
-    sums = {r.item_id: r for r in db.session.execute(_ITEMS, params)}
+    entry_of = {version: cat.items[item_id] for item_id, version in versions.items()}
+    sums: dict[str, _Sums] = defaultdict(_Sums)
     options: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in db.session.execute(_OPTIONS, params):
-        for option in r.choices.split(","):
-            options[r.item_id][option] += r.picks
+    scales: dict[tuple[str, str, int], _ScaleSums] = {}
+    rows = db.session.execute(_SUMS, {"versions": sorted(versions.values())})
+    for r in rows.all():
+        entry = entry_of[r.version_id]
+        item = sums[entry.id]
+        item.answers += r.answers
+        item.sx += r.sx
+        item.sxx += r.sxx
+        if r.n > 1:
+            item.pairs += r.answers
+            item.px += r.sx
+            item.pxx += r.sxx
+            item.py += r.py
+            item.pyy += r.pyy
+            item.pxy += r.pxy
+        scale = "self" if entry.kind == "self_rating" else "knowledge"
+        if scale == "knowledge" and r.choices:
+            for option in r.choices.split(","):
+                options[entry.id][option] += r.answers
+        group = scales.setdefault(
+            (entry.skill_id, scale, r.n), _ScaleSums(entry.skill_id, scale, r.n)
+        )
+        group.attempts += r.answers / r.n
+        group.st += r.st
+        group.stt += r.stt
     stats = []
     for entry in entries:
         r = sums.get(entry.id)
@@ -174,7 +198,7 @@ def item_statistics(
         )
         stats.append(_with_flags(stat, entry.content, min_answers))
     stats.sort(key=lambda s: (not s.flagged, s.skill_id, s.item_id))
-    return stats, _alphas(db.session.execute(_TOTALS, params), stats)
+    return stats, _alphas(scales.values(), stats)
 
 
 def _variance(n: int, sx: float, sxx: float) -> float | None:
@@ -186,7 +210,7 @@ def _with_flags(stat: ItemStat, item: object, min_answers: int) -> ItemStat:
     return ItemStat(**{**stat.__dict__, "flags": flags_for(stat, item, min_answers)})
 
 
-def _alphas(rows: Iterable, stats: list[ItemStat]) -> list[ScaleStat]:
+def _alphas(rows: Iterable[_ScaleSums], stats: list[ItemStat]) -> list[ScaleStat]:
     """Cronbach's alpha per skill and scale, for the most common number of items per attempt."""
     variances: dict[tuple[str, str], list[float]] = defaultdict(list)
     for s in stats:
@@ -199,7 +223,7 @@ def _alphas(rows: Iterable, stats: list[ItemStat]) -> list[ScaleStat]:
     result = []
     for (skill_id, scale), groups in sorted(by_scale.items()):
         best = max(groups, key=lambda g: (g.attempts, g.n))
-        k, m = best.n, best.attempts
+        k, m = best.n, round(best.attempts)
         alpha = None
         item_vars = variances.get((skill_id, scale))
         if k > 1 and m > 1 and item_vars:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, String, bindparam, cast, delete, literal, null, select, union_all
 
 from app.extensions import db
 from app.models import Activity, Certification, Education, Position
@@ -123,18 +123,37 @@ def remove(user_id: int, k: Kind, milestone_id: int) -> None:
 
 
 @cache
-def _newest_first(k: Kind) -> Select:
-    """The user's milestones of one kind, newest first (built once per process)."""
-    table = k.model.__table__
-    return (
-        select(table)
-        .where(table.c.user_id == bindparam("user_id"))
-        .order_by(table.c[k.order_by].desc().nulls_first(), table.c.id.desc())
+def _all_kinds_newest_first() -> Select:
+    """Every kind of milestone of a user in one statement: a UNION ALL over the four tables,
+    each padded with typed NULLs to the union of their columns, tagged with its kind, newest
+    first within each kind. One round trip instead of four on every report and dashboard."""
+    tables = [k.model.__table__ for k in KINDS.values()]
+    columns: dict[str, Any] = {}
+    for table in tables:
+        for column in table.c:
+            columns.setdefault(column.name, column.type)
+    parts = [
+        select(
+            literal(k.slug, String).label("milestone_kind"),
+            table.c[k.order_by].label("sort_date"),
+            *(
+                table.c[name] if name in table.c else cast(null(), type_).label(name)
+                for name, type_ in columns.items()
+            ),
+        ).where(table.c.user_id == bindparam("user_id"))
+        for k, table in zip(KINDS.values(), tables, strict=True)
+    ]
+    union = union_all(*parts).subquery()
+    return select(union).order_by(
+        union.c.milestone_kind, union.c.sort_date.desc().nulls_first(), union.c.id.desc()
     )
 
 
 def list_all(user_id: int) -> dict[str, list[Any]]:
-    """Every milestone of the user by kind, newest first: one query per kind. Read-only rows
-    (attributes named as the model's columns), which cost less to load than ORM objects."""
-    params = {"user_id": user_id}
-    return {slug: db.session.execute(_newest_first(k), params).all() for slug, k in KINDS.items()}
+    """Every milestone of the user by kind, newest first, in one query. Read-only rows with
+    attributes named as the model's columns (plus None for the other kinds' columns)."""
+    grouped: dict[str, list[Any]] = {slug: [] for slug in KINDS}
+    rows = db.session.connection().execute(_all_kinds_newest_first(), {"user_id": user_id})
+    for row in rows.all():
+        grouped[row.milestone_kind].append(row)
+    return grouped

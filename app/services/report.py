@@ -51,34 +51,36 @@ class TimelineEvent:
 
 
 @cache
-def _recent_attempts_query() -> Select:
-    return (
+def _progress_query() -> Select:
+    """The latest submitted attempts (a LIMITed derived table, so the planner looks up only
+    their scores through the (attempt_id, skill_id) index) with each one's skill scores."""
+    recent = (
         select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
         .where(Attempt.user_id == bindparam("user_id"), Attempt.status == SUBMITTED)
         .order_by(Attempt.id.desc())
-        .limit(bindparam("limit"))
+        .limit(PROGRESS_ATTEMPTS)
+        .subquery()
+    )
+    return (
+        select(recent, SkillScore.skill_id, SkillScore.combined_score)
+        .outerjoin(SkillScore, SkillScore.attempt_id == recent.c.id)
+        .order_by(recent.c.id)
     )
 
 
-@cache
-def _attempt_scores_query() -> Select:
-    return select(SkillScore.attempt_id, SkillScore.skill_id, SkillScore.combined_score).where(
-        SkillScore.attempt_id.in_(bindparam("attempt_ids", expanding=True))
-    )
-
-
-def progress(user_id: int, limit: int = PROGRESS_ATTEMPTS) -> list[AttemptPoint]:
-    """The latest submitted attempts, oldest first, with their skill scores (two queries: as
-    one join, PostgreSQL would scan every score rather than look up 30 attempts' scores)."""
-    recent = db.session.execute(_recent_attempts_query(), {"user_id": user_id, "limit": limit})
-    points = {
-        r.id: AttemptPoint(r.id, r.title, r.submitted_at.date(), r.overall_score, {})
-        for r in reversed(recent.all())
-    }
-    if points:
-        scores = db.session.execute(_attempt_scores_query(), {"attempt_ids": list(points)})
-        for r in scores:
-            points[r.attempt_id].skills[r.skill_id] = r.combined_score
+def progress(user_id: int) -> list[AttemptPoint]:
+    """The latest submitted attempts, oldest first, with their skill scores (one query; rows
+    fetched in one call and unpacked as tuples, the cheapest way to read a few hundred)."""
+    points: dict[int, AttemptPoint] = {}
+    rows = db.session.connection().execute(_progress_query(), {"user_id": user_id}).all()
+    for attempt_id, title, submitted_at, overall, skill_id, score in rows:
+        point = points.get(attempt_id)
+        if point is None:
+            point = points[attempt_id] = AttemptPoint(
+                attempt_id, title, submitted_at.date(), overall, {}
+            )
+        if skill_id is not None:
+            point.skills[skill_id] = score
     return list(points.values())
 
 

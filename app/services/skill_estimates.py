@@ -139,12 +139,12 @@ def _current_query() -> Select:
 
 def current(user_id: int) -> dict[str, estimates.CurrentEstimate]:
     """The user's stored estimate for every skill they have answered questions on (one query)."""
-    rows = db.session.execute(_current_query(), {"user_id": user_id})
+    rows = db.session.connection().execute(_current_query(), {"user_id": user_id}).all()
     return {
-        r.skill_id: estimates.CurrentEstimate(
-            estimates.Estimate(r.score, r.low, r.high, r.answers), r.updated_at.date()
+        skill_id: estimates.CurrentEstimate(
+            estimates.Estimate(score, low, high, answers), updated_at.date()
         )
-        for r in rows
+        for skill_id, score, low, high, answers, updated_at in rows
     }
 
 

@@ -17,11 +17,13 @@ def test_share_link_opens_without_an_account_and_dies_when_revoked(
     register(page, "Sharer")
     choose_role(page)
     page.get_by_role("link", name="Report", exact=True).click()
+    page.get_by_role("link", name="Share with a mentor").click()
+    audit(page, "20-share-form")
     page.get_by_label("Label (optional)").fill("For my mentor")
     page.get_by_label("Link expires after").select_option("7")
     page.get_by_role("button", name="Create a share link").click()
     expect(page.get_by_role("heading", name="Your share link")).to_be_visible()
-    audit(page, "20-share-created")
+    audit(page, "21-share-created")
     url = page.get_by_label("Link").input_value()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy").click()
@@ -57,7 +59,7 @@ def test_token_works_against_the_api_and_the_docs_render_under_the_csp(
     page.get_by_label("Token name").fill("my dashboard")
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_role("heading", name="Your new API token")).to_be_visible()
-    audit(page, "21-token-created")
+    audit(page, "22-token-created")
     secret = page.locator("#token").input_value()
 
     request = urllib.request.Request(

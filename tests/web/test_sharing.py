@@ -85,11 +85,19 @@ def test_someone_elses_link_cannot_be_revoked(app, user_client, make_user):
 
 def test_share_link_needs_a_known_role_and_a_short_label(user_client):
     assert user_client.post("/report/astronaut/share", data={"expires": "30"}).status_code == 404
+    page = user_client.get("/report/production-manager/share")
+    assert page.status_code == 200
+    assert "They do not see your email address" in page.text
     response = user_client.post(
         "/report/production-manager/share", data={"label": "x" * 81, "expires": "30"}
     )
-    assert response.status_code == 302  # back to the report with the message
-    assert "Keep the label under 80 characters." in user_client.get(response.location).text
+    assert response.status_code == 422  # the form again, with the message and the input kept
+    assert "Keep the label under 80 characters." in response.text
+    assert 'value="' + "x" * 81 + '"' in response.text
+    bad_expiry = user_client.post(
+        "/report/production-manager/share", data={"label": "ok", "expires": "365"}
+    )
+    assert bad_expiry.status_code == 422
 
 
 def test_tokens_are_shown_once_listed_and_revoked(app, user_client):
