@@ -19,8 +19,19 @@ class Config:
 
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str = _database_url()
-    # Recycle rather than pre-ping: a ping is an extra round trip on every request.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 300}
+    # Recycle rather than pre-ping: a ping is an extra round trip on every request. A pooled
+    # connection that died is retried instead (app/database.py).
+    # hide_parameters: SQL errors in logs never carry values (emails, hashes, answers).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 300, "hide_parameters": True}
+    # libpq settings for PostgreSQL: fail fast while the server is away (seconds, ms).
+    POSTGRES_CONNECT_ARGS: dict = {
+        "connect_timeout": 3,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10000,
+    }
     QUESTIONS_DIR: Path = Path(os.environ.get("QUESTIONS_DIR", BASE_DIR / "questions"))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT: int | None = None  # token lives as long as the session
@@ -60,6 +71,12 @@ class Config:
     HSTS_SECONDS: int | None = None
     # Number of trusted proxies in front of the app setting X-Forwarded-For (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Observability: JSON log lines and one access line per request (production), whether the
+    # proxy's X-Request-ID is trusted, and who may read /metrics (addresses or networks).
+    LOG_JSON = False
+    ACCESS_LOG = False
+    TRUST_REQUEST_ID = False
+    METRICS_ALLOW: list[str] = ["127.0.0.1/32", "::1/128"]
 
 
 class DevelopmentConfig(Config):
@@ -87,6 +104,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     HSTS_SECONDS = 31536000
+    LOG_JSON = True
+    ACCESS_LOG = True
 
 
 CONFIGS: dict[str, type[Config]] = {

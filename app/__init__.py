@@ -9,6 +9,7 @@ from sqlalchemy import Engine, event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.catalogue.loader import load_catalogue
+from app.database import ResilientFlask
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.mail_backend import mail_settings
 from config import Config, config_from_env
@@ -20,7 +21,9 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     Without an argument the config class is chosen by PRODREADY_ENV (development by default),
     which is what `flask` and gunicorn (`app:create_app()`) use.
     """
-    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app = ResilientFlask(
+        __name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance")
+    )
     app.config.from_object(config or config_from_env())
     if config is None:
         # Deployment overrides without code: PRODREADY_<KEY>=<JSON or text>, e.g.
@@ -29,6 +32,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
 
+    _postgres_connect_args(app)
     db.init_app(app)
     with app.app_context():
         _configure_sqlite(db.engine)
@@ -57,9 +61,11 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
 
     from app.database import register_request_transactions
     from app.errors import register_error_handlers
+    from app.observability import register_observability
     from app.security.headers import register_security_headers
     from app.web import register_template_helpers
 
+    register_observability(app)  # first: a request id even when the database then fails
     register_request_transactions(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -73,6 +79,19 @@ def _init_limiter(app: Flask) -> None:
     with app.app_context():
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"engine": db.engine})
     limiter.init_app(app)
+
+
+def _postgres_connect_args(app: Flask) -> None:
+    """Time limits on reaching PostgreSQL, so an outage fails fast (503) instead of hanging a
+    worker: connect timeout, TCP keepalives, and a limit on unacknowledged sends."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options["connect_args"] = {
+        **app.config["POSTGRES_CONNECT_ARGS"],
+        **options.get("connect_args", {}),
+    }
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,14 +1,20 @@
-"""Error pages in the base layout: 400 (incl. CSRF), 403, 404, 405, 413, 500."""
+"""Error pages in the base layout: 400 (incl. CSRF), 403, 404, 405, 413, 500, and 503 while the
+database is away (with the quiz answer echoed, so it can be sent again)."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.catalogue import catalogue
+from app.catalogue.schema import SelfRatingItem
+from app.database import RETRY_AFTER_SECONDS, outage_log, unreachable
+from app.extensions import db, login_manager
+from app.web import wants_json
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
@@ -23,6 +29,11 @@ MESSAGES = {
         "Something went wrong",
         "An unexpected error happened on our side. Nothing you had "
         "saved is lost; please try again in a moment.",
+    ),
+    503: (
+        "Back in a moment",
+        "We cannot reach our database just now. Nothing you had saved is lost; "
+        "please try again in a few seconds.",
     ),
 }
 
@@ -58,6 +69,64 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error", exc_info=error)
         return _api_problem(None, 500) if _is_api() else render_error(500)
+
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError) -> tuple[str, int] | Response:
+        if not unreachable(error):
+            return _unexpected(error)
+        db.session.rollback()
+        outage_log(app).failed(error)
+        return _unavailable()
+
+
+def _unavailable() -> Response:
+    """503 with Retry-After: problem details for the API, JSON for autosave, else a page that
+    offers to send the quiz answer again."""
+    title, message = MESSAGES[503]
+    # Templates ask Flask-Login who is logged in, which reads the database that is away: for
+    # this page, nobody is (its layout has no navigation).
+    g._login_user = login_manager.anonymous_user()
+    if _is_api():
+        response = problem(503, title, message)
+    elif wants_json():
+        response = jsonify(error=message, retry=True)
+    else:
+        response = Response(
+            render_template(
+                "errors/unavailable.html", title=title, message=message, resend=_resend()
+            )
+        )
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _resend() -> dict | None:
+    """The quiz answer that was being saved, to echo and send again (None for other requests)."""
+    if request.method != "POST" or request.endpoint != "quiz.answer":
+        return None
+    form = request.form
+    return {
+        "action": request.path,
+        "fields": [(k, v) for k, v in form.items(multi=True) if k != "save"],
+        "position": form.get("position", ""),
+        "chosen": _answer_words(form.get("item", ""), form.getlist("answer")),
+        "skip": "skip" in form,
+    }
+
+
+def _answer_words(item_id: str, values: list[str]) -> list[str]:
+    """The words of the chosen options. The item id comes from the form and is used only for
+    this echo; saving never trusts it."""
+    entry = catalogue().items.get(item_id)
+    if entry is None:
+        return values
+    content = entry.content
+    if isinstance(content, SelfRatingItem):
+        words = {str(level): text for level, text in content.levels.items()}
+    else:
+        words = {option.id: option.text for option in content.options}
+    return [words.get(v, v) for v in values]
 
 
 def _is_api() -> bool:

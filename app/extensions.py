@@ -1,13 +1,17 @@
 """Flask extensions, created unbound here and bound to an app in `create_app`."""
 
+from typing import Any
+
+from flask import current_app, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names keep Alembic migrations portable across SQLite and PostgreSQL.
@@ -24,7 +28,31 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class RequestSession(Session):
+    """A session whose reads (GET, HEAD, OPTIONS requests) use the engine in autocommit mode.
+
+    The choice is made when the session first needs a connection, so a request that never
+    queries never takes one (it answers while the database is away), and one that does gets
+    no BEGIN/ROLLBACK round trips. Why autocommit for reads: app/database.py.
+    """
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
+        if bind is None and has_request_context() and request.method in READ_ONLY_METHODS:
+            # The same engine object every time, or the session would open a second connection.
+            return current_app.extensions["autocommit_engines"].get(engine, engine)
+        return engine
+
+
+def autocommit_engines(engines: dict[Any, Engine]) -> dict[Engine, Engine]:
+    """Each engine, and the same engine with its connections in autocommit (sharing the pool)."""
+    return {e: e.execution_options(isolation_level="AUTOCOMMIT") for e in engines.values()}
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
 from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 
@@ -21,6 +21,12 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def wants_json() -> bool:
+    """Only a client that prefers JSON over HTML (autosave) gets JSON; */* gets HTML."""
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
 
 
 MAX_ID = 2**31 - 1

@@ -2,7 +2,7 @@
 bench/RESULTS.md.
 
 Every endpoint is reported as a ratio to two rows measured in the same run: a bare one-query
-baseline (/healthz) and the reference, a logged-in page that only looks up the user (the floor
+baseline (/readyz) and the reference, a logged-in page that only looks up the user (the floor
 of any logged-in page). The endpoints are measured in rounds, each round measuring every row
 once, and a ratio is the median of the per-round ratios: this shared machine's speed drifts by
 up to 2x within minutes, and rows measured seconds apart drift together.
@@ -47,7 +47,7 @@ would (with one user owning almost every row, PostgreSQL's statistics mislead it
 COMMUNITY_ATTEMPTS = 10
 ROLE = "production-manager"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-BASELINE = "baseline (GET /healthz, one query)"
+BASELINE = "baseline (GET /readyz, one query)"
 REFERENCE = "reference: logged-in page, no query beyond the user (GET /roles)"
 """Not a target: the floor of any logged-in page (signed session, user lookup, base layout)."""
 
@@ -180,7 +180,7 @@ def prepare(base: str) -> dict[str, list[tuple[str, str, str, dict[str, str]]]]:
     light = cookie_header(login(base, "light@example.com"))
     heavy = cookie_header(login(base, "heavy@example.com"))
     return {
-        BASELINE: [("GET", "/healthz", "", {})],
+        BASELINE: [("GET", "/readyz", "", {})],
         "quiz page (GET /attempts/<id>?q=1)": quiz_pages,
         "answer (POST /attempts/<id>/answer)": answers,
         "report, 20 attempts (GET /report)": [("GET", "/report", "", light)],

@@ -70,6 +70,8 @@ def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[L
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
                 "-w",
                 str(workers),
                 "-b",

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
@@ -25,9 +26,23 @@ def index() -> str | Response:
 
 @bp.route("/healthz")
 def healthz() -> dict[str, str]:
-    """For load balancers (and the benchmark baseline): one trivial query, no session."""
-    db.session.execute(text("SELECT 1"))
+    """Liveness: the process answers. It never touches the database, so an orchestrator does
+    not restart healthy processes while the database is away."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz() -> tuple[dict[str, str], int]:
+    """Readiness for a load balancer: the database answers a trivial query (one query, no
+    session; also the benchmark's baseline)."""
+    for _ in range(2):  # a pooled connection that died is replaced on the second try
+        try:
+            db.session.execute(text("SELECT 1"))
+        except DBAPIError:
+            db.session.rollback()
+        else:
+            return {"status": "ready"}, 200
+    return {"status": "unavailable", "database": "unreachable"}, 503
 
 
 @bp.route("/scoring")

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -140,7 +149,10 @@ def delete_account() -> tuple[str, int] | Response:
     form = DeleteAccountForm()
     if form.validate_on_submit():
         if current_user.check_password(form.current_password.data):
+            user_id = current_user.id
             accounts.delete_account(current_user._get_current_object())
+            # Kept in the logs so that a restore from an older backup can re-apply it.
+            current_app.logger.info("account %s deleted at its owner's request", user_id)
             logout_user()
             session.clear()
             flash("Your account and all its data have been deleted.", "info")

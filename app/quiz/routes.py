@@ -20,20 +20,21 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
+from app.database import idempotent
 from app.errors import render_error
 from app.quiz.forms import StartForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
-from app.web import MAX_ID
+from app.web import MAX_ID, wants_json
 
 bp = Blueprint("quiz", __name__)
 
 
 @bp.errorhandler(svc.AttemptNotFoundError)
 def _not_found(error: Exception) -> tuple[Response | str, int]:
-    if _wants_json():
+    if wants_json():
         return jsonify(error="No such attempt or question."), 404
     return render_error(404)
 
@@ -41,15 +42,9 @@ def _not_found(error: Exception) -> tuple[Response | str, int]:
 @bp.errorhandler(svc.AttemptClosedError)
 def _closed(error: Exception) -> tuple[Response | str, int]:
     message = "This attempt has already been submitted, so its answers can no longer change."
-    if _wants_json():
+    if wants_json():
         return jsonify(error=message), 409
     return render_error(409, message)
-
-
-def _wants_json() -> bool:
-    """Only a client that prefers JSON over HTML (autosave) gets JSON; */* gets HTML."""
-    accept = request.accept_mimetypes
-    return accept["application/json"] > accept["text/html"]
 
 
 def _role_slug() -> str | None:
@@ -129,6 +124,7 @@ def attempt(attempt_id: int) -> tuple[str, int] | Response:
 
 
 @bp.route("/attempts/<id:attempt_id>/answer", methods=["POST"])
+@idempotent  # an upsert; submitting twice shows the result
 @login_required
 def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
     position = request.form.get("position", type=int)
@@ -141,13 +137,13 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     try:
         item_count = svc.save_answer(current_user.id, attempt_id, position, values, skip=skip)
     except svc.InvalidAnswerError as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=str(exc)), 422
         attempt, questions = svc.load_attempt(current_user.id, attempt_id)
         return _render_question(
             attempt, questions, position, frozenset(values), error=str(exc), status=422
         )
-    if _wants_json():
+    if wants_json():
         return jsonify(saved=True, position=position, skipped=skip)
     if position >= item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
@@ -171,6 +167,7 @@ def review(attempt_id: int) -> str | Response:
 
 
 @bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
+@idempotent  # an upsert; submitting twice shows the result
 @login_required
 def submit(attempt_id: int) -> tuple[str, int] | Response:
     attempt, questions = svc.load_attempt(current_user.id, attempt_id)

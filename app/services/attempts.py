@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from blinker import Namespace
+from flask import current_app
 from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +36,12 @@ from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.services import scoring, skill_estimates
 from app.services.quizzes import Exposure, Quiz, pick_items
 from app.upsert import upsert
+
+_signals = Namespace()
+attempt_started = _signals.signal("attempt-started")
+"""Sent by the app, with the quiz key, when a new attempt is stored (not when resumed)."""
+attempt_submitted = _signals.signal("attempt-submitted")
+"""Sent by the app, with the quiz key, when an attempt is submitted and scored (once)."""
 
 
 class AttemptNotFoundError(Exception):
@@ -160,6 +168,7 @@ def start_attempt(user_id: int, quiz: Quiz, cat: Catalogue, rng: random.Random) 
             for n, it in enumerate(items, start=1)
         )
         db.session.commit()
+        attempt_started.send(current_app._get_current_object(), quiz_key=quiz.key)
     except IntegrityError:
         # Another request started the same quiz a moment ago: resume that one instead.
         db.session.rollback()
@@ -458,6 +467,7 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
         execution_options={"synchronize_session": False},
     )
     db.session.commit()
+    attempt_submitted.send(current_app._get_current_object(), quiz_key=attempt.quiz_key)
     return True
 
 

@@ -7,6 +7,7 @@ import email
 import email.policy
 import io
 import json
+import logging
 import re
 import socket
 import time
@@ -345,7 +346,9 @@ def some_history(client, app: Flask) -> None:
     )
 
 
-def test_deleting_an_account_removes_everything_of_it_in_one_go(app, mail_app, ada, make_user):
+def test_deleting_an_account_removes_everything_of_it_in_one_go(
+    app, mail_app, ada, make_user, caplog
+):
     some_history(ada, mail_app)
     make_user("bob@example.com", "Bob")
     with mail_app.app_context():
@@ -382,8 +385,11 @@ def test_deleting_an_account_removes_everything_of_it_in_one_go(app, mail_app, a
     refused = ada.post("/profile/delete", data={"current_password": "wrong password here"})
     assert refused.status_code == 422
     assert ada.post("/profile/delete", data={"current_password": PASSWORD}).status_code == 422
-    done = ada.post("/profile/delete", data={"current_password": PASSWORD, "understood": "y"})
+    with caplog.at_level(logging.INFO, logger=mail_app.logger.name):
+        done = ada.post("/profile/delete", data={"current_password": PASSWORD, "understood": "y"})
     assert done.status_code == 302
+    # Logged, so that a restore from an older backup can re-apply it (docs/operations.md).
+    assert f"account {uid} deleted at its owner's request" in caplog.text
     assert ada.get("/dashboard").status_code == 302  # logged out
     assert login(mail_app.test_client()).status_code == 422
 

@@ -1,0 +1,52 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py "app:create_app()"`.
+
+Every value can be overridden from the environment (BIND, WEB_CONCURRENCY, ...) or on the
+command line, which wins over this file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# Sync workers, two per core plus one: requests wait on PostgreSQL about a third of their time.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# A request that takes longer than this is stuck (the slowest page takes well under a second).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGTERM a worker finishes the request it is serving, for up to this long, then exits.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then, jittered so that they do not all restart together.
+max_requests = 5000
+max_requests_jitter = 500
+# The app logs its own access lines (JSON, with request ids); gunicorn logs only its own events.
+accesslog = None
+errorlog = "-"
+# The environment every worker starts with: production settings unless told otherwise.
+raw_env = [f"PRODREADY_ENV={os.environ.get('PRODREADY_ENV', 'production')}"]
+
+
+def on_starting(server: object) -> None:
+    """Metrics of all workers add up through files in one directory, emptied at each start."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
+        Path(tempfile.gettempdir()) / f"prodready-metrics-{os.getpid()}"
+    )
+    shutil.rmtree(directory, ignore_errors=True)
+    Path(directory).mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
+def on_exit(server: object) -> None:
+    shutil.rmtree(os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""), ignore_errors=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A dead worker's live gauges (connections in use) stop counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
