@@ -8,7 +8,10 @@ the BEGIN and ROLLBACK round trips. It also keeps psycopg's prepared statements:
 them on every ROLLBACK, which is how a read-only request would otherwise end, so every query
 would be parsed and planned again on every request.
 
-Requests that write (POST) keep an ordinary transaction that the service layer commits.
+Requests that write (POST) keep an ordinary transaction that the service layer commits,
+unless their view is marked `autocommit`: every write it makes is one statement that is
+correct on its own (saving a quiz answer: `_save_if_open` in app/services/attempts.py), so a
+transaction around it would only add BEGIN and COMMIT round trips.
 
 When the database cannot be reached (refused, timed out, connection dropped):
 - a request that is safe to repeat (a read, or a view marked `idempotent`) is run once more on a
@@ -40,6 +43,13 @@ def idempotent(view: View) -> View:
     """Mark a writing view as safe to run twice (its write is an upsert, or a no-op when done),
     so a dropped connection is retried like a read."""
     view.idempotent = True  # type: ignore[attr-defined]
+    return view
+
+
+def autocommit(view: View) -> View:
+    """Mark a writing view whose writes are each a single statement, atomic without a
+    transaction around it, so it runs in autocommit like a read (see the module's text)."""
+    view.autocommit = True  # type: ignore[attr-defined]
     return view
 
 

@@ -31,17 +31,26 @@ class Base(DeclarativeBase):
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _autocommits() -> bool:
+    """Reads, and views marked `autocommit` (app/database.py), need no transaction."""
+    if request.method in READ_ONLY_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "autocommit", False))
+
+
 class RequestSession(Session):
-    """A session whose reads (GET, HEAD, OPTIONS requests) use the engine in autocommit mode.
+    """A session whose reads (GET, HEAD, OPTIONS requests), and the writes of views marked
+    `autocommit`, use the engine in autocommit mode.
 
     The choice is made when the session first needs a connection, so a request that never
     queries never takes one (it answers while the database is away), and one that does gets
-    no BEGIN/ROLLBACK round trips. Why autocommit for reads: app/database.py.
+    no BEGIN/ROLLBACK round trips. Why autocommit: app/database.py.
     """
 
     def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
-        if bind is None and has_request_context() and request.method in READ_ONLY_METHODS:
+        if bind is None and has_request_context() and _autocommits():
             # The same engine object every time, or the session would open a second connection.
             return current_app.extensions["autocommit_engines"].get(engine, engine)
         return engine

@@ -60,9 +60,22 @@ def hot_queries(conn: Connection) -> dict[str, tuple[Any, dict[str, Any]]]:
             attempts._attempt_with_questions(),
             {"attempt_id": keen.attempt_id, "user_id": keen.user_id},
         ),
-        "lock attempt and find the question (answer POST)": (
-            attempts._touch_open_attempt_item(),
-            {**lock, "b_position": 1, "b_now": datetime.now(UTC)},
+        "the question asked (answer POST)": (
+            attempts._asked_item(),
+            {**lock, "b_position": 1},
+        ),
+        "save the answer while the attempt is open (answer POST)": (
+            attempts._save_if_open("postgresql"),
+            {
+                **lock,
+                "b_now": datetime.now(UTC),
+                "b_attempt_item_id": 1,
+                "b_rating": 3,
+                "b_choices": None,
+                "b_skipped": False,
+                "b_credit": 0.5,
+                "b_answered_at": datetime.now(UTC),
+            },
         ),
         "items seen before (quiz start)": (
             attempts._exposures_query(),

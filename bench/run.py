@@ -4,10 +4,11 @@ bench/RESULTS.md.
 Every endpoint is reported as a ratio to two rows measured in the same run: a bare one-query
 baseline (/readyz) and the reference, a logged-in page that only looks up the user (the floor
 of any logged-in page). The endpoints are measured in rounds, each round measuring every row
-once, and a ratio is the median of the per-round ratios: this shared machine's speed drifts by
-up to 2x within minutes, and rows measured seconds apart drift together.
+once (the reference first and last), and a ratio is the median of the per-round ratios: this
+shared machine's speed drifts by up to 2x within minutes, and rows measured seconds apart drift
+together.
 
-Usage: python -m bench.run [--rounds 3] [--duration 5] [--connections 16] [--workers 4]
+Usage: python -m bench.run [--rounds 3] [--duration 5] [--connections 16] [--workers cores+1]
 """
 
 from __future__ import annotations
@@ -312,7 +313,8 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} · `make bench` · "
         f"{machine()} · gunicorn {args.workers} sync workers on 127.0.0.1 · "
         f"PostgreSQL · wrk 2 threads, {args.connections} connections · {args.rounds} rounds, "
-        f"each measuring every row for {args.duration} s after a 1 s warm-up.",
+        f"each measuring every row for {args.duration} s after a 1 s warm-up (the reference "
+        "first and last, averaged).",
         "",
         "| endpoint | req/s | ratio to baseline | ratio to reference | target | p50 ms | p99 ms "
         "| errors | verdict |",
@@ -361,14 +363,28 @@ def measure(url: str, args: argparse.Namespace) -> list[Row]:
     env = server_env(url, PRODREADY_RATELIMIT_ENABLED="false", SECRET_KEY="bench-secret")
     with tempfile.TemporaryDirectory() as tmp, gunicorn(env, Path(tmp), args.workers) as server:
         plans = prepare(server.base)
-        rounds = [
-            {
-                name: run_wrk(server.base, name, reqs, args.duration, args.connections)
-                for name, reqs in plans.items()
-            }
-            for _ in range(args.rounds)
-        ]
+        rounds = [measure_round(server.base, plans, args) for _ in range(args.rounds)]
     return rows_from_rounds(rounds)
+
+
+def measure_round(base: str, plans: dict, args: argparse.Namespace) -> dict[str, Measure]:
+    """Every row once; the reference both first and last, and its two runs averaged, so that
+    a drift of the machine's speed during the round moves the reference as it moved the rows."""
+
+    def run(name: str) -> Measure:
+        return run_wrk(base, name, plans[name], args.duration, args.connections)
+
+    first = run(REFERENCE)
+    measured = {name: run(name) for name in plans if name != REFERENCE}
+    last = run(REFERENCE)
+    measured[REFERENCE] = Measure(
+        REFERENCE,
+        (first.rps + last.rps) / 2,
+        (first.p50_ms + last.p50_ms) / 2,
+        max(first.p99_ms, last.p99_ms),
+        first.errors + last.errors,
+    )
+    return measured
 
 
 def arguments(description: str) -> argparse.ArgumentParser:
@@ -376,7 +392,13 @@ def arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5, help="seconds per row and round")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="gunicorn workers (default: cores + 1, which served the most requests on every row "
+        "here, where PostgreSQL and wrk share the cores; docs/performance.md)",
+    )
     return parser
 
 

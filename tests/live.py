@@ -87,21 +87,25 @@ def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[L
         )
         server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
         try:
-            _wait_until_up(server)
+            _wait_until_up(server, workers)
             yield server
         finally:
             process.terminate()
             process.wait(timeout=15)
 
 
-def _wait_until_up(server: LiveServer, timeout: float = 30) -> None:
+def _wait_until_up(server: LiveServer, workers: int, timeout: float = 30) -> None:
+    """Until the server answers and every worker is forked (the master forks them one by one,
+    and with the app preloaded the first one answers before the last exists)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             urllib.request.urlopen(server.base + "/healthz", timeout=2)
-            return
+            if len(server.worker_pids()) >= workers:
+                return
         except OSError:
-            if server.process.poll() is not None or time.monotonic() > deadline:
-                server.process.kill()
-                raise RuntimeError(f"server did not start:\n{server.log.read_text()}") from None
-            time.sleep(0.2)
+            pass
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            server.process.kill()
+            raise RuntimeError(f"server did not start:\n{server.log.read_text()}")
+        time.sleep(0.1)

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
-from app.database import idempotent
+from app.database import autocommit, idempotent
 from app.errors import render_error
 from app.quiz.forms import StartForm, SubmitAttemptForm
 from app.services import attempts as svc
@@ -124,7 +124,8 @@ def attempt(attempt_id: int) -> tuple[str, int] | Response:
 
 
 @bp.route("/attempts/<id:attempt_id>/answer", methods=["POST"])
-@idempotent  # an upsert; submitting twice shows the result
+@idempotent  # an upsert
+@autocommit  # one statement writes the answer (services.attempts.save_answer)
 @login_required
 def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]:
     position = request.form.get("position", type=int)

@@ -1,9 +1,11 @@
-"""Starting, answering and submitting attempts, each in one transaction.
+"""Starting, answering and submitting attempts, each in one transaction (saving an answer in
+one statement).
 
 Exactly-once is enforced by the database, not by checks in Python:
 - an answer is unique per attempt item and written as an upsert;
-- answering first touches the attempt row with `WHERE status = 'in_progress'`, which takes
-  the row's write lock, so an answer and a submit never interleave;
+- the statement that saves it touches the attempt row with `WHERE status = 'in_progress'`
+  (PostgreSQL: which takes the row's write lock; SQLite: one writer at a time), so an answer
+  and a submit never interleave;
 - submitting is `UPDATE ... SET status = 'submitted' WHERE status = 'in_progress'`, and only the
   request whose update changed a row computes and stores the scores.
 """
@@ -18,7 +20,7 @@ from typing import Any
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, Update, bindparam, func, select, update
+from sqlalchemy import Insert, Select, String, Update, bindparam, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue.loader import Catalogue
@@ -35,7 +37,7 @@ from app.models import (
 from app.models.attempt import IN_PROGRESS, SUBMITTED
 from app.services import scoring, skill_estimates
 from app.services.quizzes import Exposure, Quiz, pick_items
-from app.upsert import upsert
+from app.upsert import INSERTS, dialect
 
 _signals = Namespace()
 attempt_started = _signals.signal("attempt-started")
@@ -347,92 +349,117 @@ def _touch_open_attempt() -> Update:
 
 
 @cache
-def _touch_open_attempt_item() -> Update:
-    """The same, returning the item asked at one position too (PostgreSQL: one statement where
-    a lock and then a lookup would be two round trips)."""
+def _asked_item() -> Select:
+    """The question asked at one position of the user's attempt, and the attempt's state."""
     return (
-        _touch_open_attempt()
-        .where(
-            AttemptItem.attempt_id == Attempt.id,
-            AttemptItem.position == bindparam("b_position"),
-            ItemVersion.id == AttemptItem.item_version_id,
-        )
-        .returning(
+        select(
+            Attempt.status,
+            Attempt.item_count,
             AttemptItem.id,
             AttemptItem.item_version_id,
             ItemVersion.item_id,
             ItemVersion.content_hash,
         )
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .where(
+            Attempt.id == bindparam("b_attempt_id"),
+            Attempt.user_id == bindparam("b_user_id"),
+            AttemptItem.position == bindparam("b_position"),
+        )
     )
+
+
+_ANSWER_COLUMNS = ("rating", "choices", "skipped", "credit", "answered_at")
 
 
 @cache
-def _attempt_item_at() -> Select:
-    return (
-        select(
-            AttemptItem.id,
-            AttemptItem.item_version_id,
-            ItemVersion.item_id,
-            ItemVersion.content_hash,
+def _save_if_open(dialect: str) -> Insert:
+    """Upsert one answer only while its attempt is in progress, in ONE statement, so that it
+    needs no transaction around it (the answer view runs in autocommit):
+    - PostgreSQL: a CTE touches the attempt (last activity) with `WHERE status =
+      'in_progress'`, taking its row lock, and the insert reads its row: a submit either waits
+      for the answer, or the answer finds the attempt submitted and inserts nothing;
+    - SQLite runs one writer at a time, so checking the status in the same statement is enough
+      (its caller touches the attempt after).
+    RETURNING gives the answer's id, or no row when the attempt was not open."""
+    table = Answer.__table__
+    columns = ["attempt_id", "attempt_item_id", *_ANSWER_COLUMNS]
+    if dialect == "postgresql":
+        touched = _touch_open_attempt().returning(Attempt.id).cte("touched")
+        # Typed casts: in a SELECT list a NULL parameter has no type. Strings are cast without
+        # their length, which would silently cut a longer value that the column would reject.
+        source = select(
+            touched.c.id,
+            *(
+                cast(bindparam(f"b_{name}"), String() if isinstance(t, String) else t)
+                for name in columns[1:]
+                for t in [table.c[name].type]
+            ),
         )
-        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
-        .where(
-            AttemptItem.attempt_id == bindparam("b_attempt_id"),
-            AttemptItem.position == bindparam("b_position"),
+    else:  # no casts: SQLite's CAST to a date type would turn the text into a number
+        open_attempt = select(Attempt.id).where(
+            Attempt.id == bindparam("b_attempt_id"),
+            Attempt.user_id == bindparam("b_user_id"),
+            Attempt.status == IN_PROGRESS,
         )
-    )
+        source = select(
+            *(bindparam(f"b_{name}", type_=table.c[name].type) for name in columns)
+        ).where(open_attempt.exists())
+    stmt = INSERTS[dialect](table).from_select(columns, source)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["attempt_item_id"],
+        set_={name: stmt.excluded[name] for name in _ANSWER_COLUMNS},
+    ).returning(table.c.id)
+    return stmt.add_cte(touched) if dialect == "postgresql" else stmt
 
 
-def _open_attempt_item(
+def _asked(
     user_id: int, attempt_id: int, position: int
 ) -> tuple[int, int, SelfRatingItem | ChoiceItem]:
-    """(item count, attempt item id, item) of an open attempt's question, with the attempt's row
-    lock held; else roll back and raise why: not the user's, submitted, or no such question."""
-    params = {
-        "b_attempt_id": attempt_id,
-        "b_user_id": user_id,
-        "b_position": position,
-        "b_now": _now(),
-    }
-    if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(_touch_open_attempt_item(), params).first()
-        item_count = row.item_count if row else None
-    else:  # SQLite's RETURNING cannot name the other tables of an UPDATE ... FROM
-        item_count = db.session.execute(_touch_open_attempt(), params).scalar()
-        row = db.session.execute(_attempt_item_at(), params).first() if item_count else None
-    if row is not None:
-        version = (row.item_version_id, row.item_id, row.content_hash)
-        return item_count, row.id, item_versions([version])[row.item_version_id]
-    db.session.rollback()
-    if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others' ids
+    """(item count, attempt item id, item) of an open attempt's question; else raise why: not
+    the user's, submitted, or no such question."""
+    row = db.session.execute(
+        _asked_item(),
+        {"b_attempt_id": attempt_id, "b_user_id": user_id, "b_position": position},
+    ).first()
+    if row is None:
+        if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others'
+            raise AttemptClosedError(attempt_id)
+        raise AttemptNotFoundError(position)
+    status, item_count, attempt_item_id, version, item_id, content_hash = row
+    if status != IN_PROGRESS:
         raise AttemptClosedError(attempt_id)
-    raise AttemptNotFoundError(position)
+    return item_count, attempt_item_id, item_versions([(version, item_id, content_hash)])[version]
 
 
 def save_answer(
     user_id: int, attempt_id: int, position: int, values: list[str], skip: bool = False
 ) -> int:
     """Save (or replace) the answer to one question of an open attempt; returns the attempt's
-    number of questions (so the caller knows whether this was the last one)."""
-    item_count, attempt_item_id, item = _open_attempt_item(user_id, attempt_id, position)
-    try:
-        columns = (
-            {"rating": None, "choices": None, "skipped": True}
-            if skip
-            else parse_answer(item, values)
-        )
-    except InvalidAnswerError:
-        db.session.rollback()
-        raise
+    number of questions (so the caller knows whether this was the last one). Reads the
+    question, checks the answer against it, then writes in one statement (`_save_if_open`)."""
+    item_count, attempt_item_id, item = _asked(user_id, attempt_id, position)
+    columns = (
+        {"rating": None, "choices": None, "skipped": True} if skip else parse_answer(item, values)
+    )
     chosen = frozenset(columns["choices"].split(",")) if columns["choices"] else frozenset()
     columns["credit"] = skill_estimates.credit(item, columns["rating"], chosen)
-    db.session.execute(
-        upsert(
-            Answer, ("attempt_item_id",), ("rating", "choices", "skipped", "credit", "answered_at")
-        ),
-        {"attempt_id": attempt_id, "attempt_item_id": attempt_item_id, "answered_at": _now()}
-        | columns,
-    )
+    now = _now()
+    params = {
+        "b_attempt_id": attempt_id,
+        "b_user_id": user_id,
+        "b_attempt_item_id": attempt_item_id,
+        "b_answered_at": now,
+        "b_now": now,
+        **{f"b_{name}": value for name, value in columns.items()},
+    }
+    on = dialect()
+    if db.session.execute(_save_if_open(on), params).first() is None:
+        db.session.rollback()
+        raise AttemptClosedError(attempt_id)  # submitted since the question was read
+    if on != "postgresql":
+        db.session.execute(_touch_open_attempt(), params)
     db.session.commit()
     return item_count
 

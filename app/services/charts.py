@@ -24,7 +24,8 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 34
 class Series:
     label: str
     colour: str
-    points: tuple[tuple[float, float], ...]
+    points: tuple[tuple[str, str], ...]
+    """SVG coordinates, formatted once to a tenth of a unit (the line and its dots share them)."""
     emphasis: bool = False
 
     @property
@@ -34,7 +35,7 @@ class Series:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+        return " ".join(f"{x},{y}" for x, y in self.points)
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ def line_chart(
     """One line per series over evenly spaced x positions; None values are gaps (skipped)."""
     count = len(x_labels)
     xs = [_x(i, count) for i in range(count)]
+    x_text = [f"{x:.1f}" for x in xs]
     built = []
     for index, (label, values) in enumerate(series):
-        points = tuple((xs[i], _y(v)) for i, v in enumerate(values) if v is not None)
+        points = tuple((x_text[i], f"{_y(v):.1f}") for i, v in enumerate(values) if v is not None)
         if points:
             built.append(Series(label, PALETTE[index % len(PALETTE)], points, label == emphasis))
     step = max(1, count // 8)

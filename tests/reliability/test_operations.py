@@ -136,11 +136,16 @@ def test_metrics_add_up_across_workers(database, tmp_path):
         assert "prodready_db_pool_connections_in_use" in text
 
 
-def test_the_settings_file_sizes_workers_from_the_cores(monkeypatch):
+def test_the_settings_file_sizes_workers_from_the_cores(monkeypatch, tmp_path):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("PRODREADY_ENV", raising=False)
+    metrics_dir = tmp_path / "metrics"
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert settings["preload_app"] is True  # a worker (re)start is a fork of the built app
+    assert settings["control_socket_disable"] is True
+    assert metrics_dir.is_dir()  # made before the app (and prometheus_client) is loaded
     assert settings["graceful_timeout"] == 30
     assert settings["accesslog"] is None  # the app writes its own JSON access lines
     assert settings["raw_env"] == ["PRODREADY_ENV=production"]

@@ -1,13 +1,82 @@
-"""Read requests run in autocommit; writes keep a transaction (app/database.py)."""
+"""Read requests, and the answer POST, run in autocommit; other writes keep a transaction
+(app/database.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from app.extensions import db
-from app.models import Answer
+from app.models import Answer, Attempt, AttemptItem
+from app.services.attempts import _save_if_open
+from app.upsert import dialect
 from tests.web.quiz_helpers import answer, count, start
+
+
+@contextmanager
+def statements_in_autocommit(app: Flask) -> Iterator[list[bool]]:
+    """For each statement the app runs meanwhile: was its connection in autocommit?"""
+    seen: list[bool] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        dbapi = conn.connection.dbapi_connection
+        # psycopg has an autocommit flag; sqlite3 is in autocommit when it has no isolation level
+        seen.append(getattr(dbapi, "autocommit", None) is True or dbapi.isolation_level is None)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_saving_an_answer_needs_no_transaction_but_submitting_does(app, user_client):
+    attempt_id = start(user_client)
+    with statements_in_autocommit(app) as seen:
+        assert answer(user_client, attempt_id, 1, ["3"]).status_code == 302
+    assert len(seen) >= 3  # the user, the question asked, the write (SQLite: and a touch)
+    assert all(seen)  # none of them inside BEGIN ... COMMIT
+    with statements_in_autocommit(app) as seen:
+        response = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+        assert response.status_code == 302
+    assert not all(seen)  # scoring writes several rows: one transaction
+
+
+def test_the_answer_write_does_nothing_once_the_attempt_is_submitted(app, user_client):
+    """The race the single statement closes: the question was read while the attempt was open,
+    and the attempt is submitted before the write runs."""
+    attempt_id = start(user_client)
+    user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        first = sa.select(AttemptItem.id).where(
+            AttemptItem.attempt_id == attempt_id, AttemptItem.position == 1
+        )
+        now = datetime.now(UTC)
+        saved = db.session.execute(
+            _save_if_open(dialect()),
+            {
+                "b_attempt_id": attempt_id,
+                "b_user_id": attempt.user_id,
+                "b_attempt_item_id": db.session.scalar(first),
+                "b_rating": 3,
+                "b_choices": None,
+                "b_skipped": False,
+                "b_credit": 0.5,
+                "b_answered_at": now,
+                "b_now": now,
+            },
+        ).first()
+        db.session.commit()
+    assert saved is None
+    assert count(app, Answer, attempt_id=attempt_id) == 0
 
 
 def test_read_requests_keep_prepared_statements_on_postgresql(app, user_client):
@@ -25,8 +94,8 @@ def test_read_requests_keep_prepared_statements_on_postgresql(app, user_client):
 
 
 def test_a_rejected_answer_leaves_nothing_behind(app, user_client):
-    """The answer POST runs in a transaction: when the answer turns out invalid after the
-    attempt row was touched, nothing of it stays (and the next answer still saves)."""
+    """The answer is checked against its question before anything is written: an invalid one
+    leaves nothing (and the next answer still saves)."""
     attempt_id = start(user_client)
     assert answer(user_client, attempt_id, 1, ["9"]).status_code == 422
     assert count(app, Answer, attempt_id=attempt_id) == 0
