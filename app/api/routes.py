@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from app.api import schemas as s
 from app.api.spec import api_spec
 from app.catalogue import catalogue
-from app.database import READ_ONLY_METHODS, idempotent
+from app.database import READ_ONLY_METHODS, autocommit, idempotent
 from app.errors import problem
 from app.milestones.forms import FORMS
 from app.services import access, attempts, estimates, export, milestones, readiness, report
@@ -273,6 +273,7 @@ def get_question(attempt_id: int, position: int) -> Any:
 
 @bp.route("/attempts/<id:attempt_id>/answers/<id:position>", methods=["PUT"])
 @idempotent  # the answer is an upsert
+@autocommit  # one statement writes it (services.attempts.save_answer)
 @api_spec.validate(
     json=s.AnswerIn,
     resp=responses(HTTP_200=s.AnswerOut),

@@ -16,6 +16,7 @@ from app.models import Answer, Attempt, AttemptItem
 from app.services.attempts import _save_if_open
 from app.upsert import dialect
 from tests.web.quiz_helpers import answer, count, start
+from tests.web.test_api import Api, token_for
 
 
 @contextmanager
@@ -25,8 +26,10 @@ def statements_in_autocommit(app: Flask) -> Iterator[list[bool]]:
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         dbapi = conn.connection.dbapi_connection
-        # psycopg has an autocommit flag; sqlite3 is in autocommit when it has no isolation level
-        seen.append(getattr(dbapi, "autocommit", None) is True or dbapi.isolation_level is None)
+        if conn.dialect.name == "postgresql":
+            seen.append(dbapi.autocommit)  # psycopg
+        else:  # sqlite3 leaves transactions alone when it has no isolation level
+            seen.append(dbapi.isolation_level is None)
 
     with app.app_context():
         engine = db.engine
@@ -47,6 +50,19 @@ def test_saving_an_answer_needs_no_transaction_but_submitting_does(app, user_cli
         response = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
         assert response.status_code == 302
     assert not all(seen)  # scoring writes several rows: one transaction
+
+
+def test_the_api_saves_an_answer_without_a_transaction_too(app, make_user):
+    make_user(role="production-manager")
+    api = Api(app, token_for(app))
+    started = api.post("/api/v1/attempts", json={"quiz_key": "skill.quality-control"})
+    attempt_id = started.json["id"]
+    with statements_in_autocommit(app) as seen:
+        saved = api.put(f"/api/v1/attempts/{attempt_id}/answers/1", json={"values": ["3"]})
+        assert saved.status_code == 200, saved.json
+    assert len(seen) >= 3  # the token, the question asked, the write
+    assert all(seen)
+    assert count(app, Answer, attempt_id=attempt_id) == 1
 
 
 def test_the_answer_write_does_nothing_once_the_attempt_is_submitted(app, user_client):
