@@ -74,11 +74,17 @@ def inbox():
 @pytest.fixture
 def mail_app(app: Flask, inbox: Inbox) -> Flask:
     """The app, on the same database, sending real mail to the in-process SMTP server."""
+    return app_with_mail(app, inbox)
+
+
+def app_with_mail(app: Flask, inbox: Inbox, **overrides: object) -> Flask:
+    """Another app on the same database, mailing to `inbox`, with these settings changed."""
     return create_app(
         make_config(
             app.config["SQLALCHEMY_DATABASE_URI"],
             MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
             MAIL_FROM="ProdReady <no-reply@prodready.test>",
+            **overrides,
         )
     )
 
@@ -156,13 +162,7 @@ def test_bad_reset_links_get_a_clear_page(mail_app, ada, inbox):
 
 def test_a_reset_link_expires_after_its_time(app, inbox, make_user):
     make_user()
-    expiring = create_app(
-        make_config(
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
-            RESET_TOKEN_MAX_AGE=-1,  # already past its time when it is opened
-        )
-    )
+    expiring = app_with_mail(app, inbox, RESET_TOKEN_MAX_AGE=-1)  # past its time when opened
     client = expiring.test_client()
     client.post("/forgot-password", data={"email": "ada@example.com"})
     response = client.get(inbox.link("ada@example.com"))
@@ -188,14 +188,12 @@ def test_a_password_change_by_any_route_kills_the_link(mail_app, ada, inbox):
 
 def test_reset_requests_are_rate_limited_per_address_and_per_ip(app, inbox, make_user):
     make_user()
-    limited = create_app(
-        make_config(
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            MAIL_URL=f"smtp+plain://127.0.0.1:{inbox.port}",
-            RATELIMIT_ENABLED=True,
-            FORGOT_LIMIT_ACCOUNT="2 per hour",
-            FORGOT_LIMIT_IP="5 per hour",
-        )
+    limited = app_with_mail(
+        app,
+        inbox,
+        RATELIMIT_ENABLED=True,
+        FORGOT_LIMIT_ACCOUNT="2 per hour",
+        FORGOT_LIMIT_IP="5 per hour",
     )
     client = limited.test_client()
     for address in ("ada@example.com", "nobody@example.com"):  # the same for both
