@@ -56,7 +56,11 @@ def hot_queries(conn: Connection) -> dict[str, tuple[Any, dict[str, Any]]]:
     lock = {"b_attempt_id": keen.attempt_id, "b_user_id": keen.user_id}
     return {
         "user by id (every logged-in request)": (_user_by_id(), {"user_id": keen.user_id}),
-        "attempt with its questions (quiz page)": (
+        "one question with every status (quiz page)": (
+            attempts._question_page(),
+            {"attempt_id": keen.attempt_id, "user_id": keen.user_id, "position": 1},
+        ),
+        "attempt with its questions (review, submit, result)": (
             attempts._attempt_with_questions(),
             {"attempt_id": keen.attempt_id, "user_id": keen.user_id},
         ),

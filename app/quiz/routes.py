@@ -86,26 +86,17 @@ def start(quiz_key: str) -> Response:
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-def _position(questions: list[svc.Question]) -> int | None:
-    """The question to show: ?q=N if valid, else the first one neither answered nor skipped
-    (None when there is none left)."""
-    requested = request.args.get("q", type=int)
-    if requested is not None:
-        if not 1 <= requested <= len(questions):
-            abort(404)
-        return requested
-    return next((q.position for q in questions if not (q.answered or q.skipped)), None)
-
-
-def _render_question(attempt, questions, position, selected=None, error=None, status=200):
-    question = questions[position - 1]
+def _render_question(
+    page: svc.QuestionPage, selected=None, error=None, status=200
+) -> tuple[str, int]:
+    question = page.question
     return render_template(
         "quiz/question.html",
-        attempt=attempt,
+        attempt=page.attempt,
         question=question,
-        questions=questions,
+        statuses=page.statuses,
         selected=question.saved_values if selected is None else selected,
-        answered=sum(1 for q in questions if q.answered),
+        answered=page.statuses.count(svc.ANSWERED),
         error=error,
         skill=catalogue().skills[question.skill_id],
     ), status
@@ -114,13 +105,21 @@ def _render_question(attempt, questions, position, selected=None, error=None, st
 @bp.route("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> tuple[str, int] | Response:
-    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
-    if attempt.is_submitted:
+    """The question ?q=N, or else the first one neither answered nor skipped."""
+    requested = request.args.get("q", type=int)
+    if requested is not None and not 1 <= requested <= MAX_ID:
+        abort(404)
+    page = svc.load_question(current_user.id, attempt_id, requested)
+    if page.attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    position = _position(questions)
-    if position is None:
-        return redirect(url_for("quiz.review", attempt_id=attempt_id))
-    return _render_question(attempt, questions, position)
+    if requested is None:
+        position = page.first_open()
+        if position is None:
+            return redirect(url_for("quiz.review", attempt_id=attempt_id))
+        page = svc.load_question(current_user.id, attempt_id, position)
+    if page.question is None:
+        abort(404)
+    return _render_question(page)
 
 
 @bp.route("/attempts/<id:attempt_id>/answer", methods=["POST"])
@@ -140,10 +139,8 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     except svc.InvalidAnswerError as exc:
         if wants_json():
             return jsonify(error=str(exc)), 422
-        attempt, questions = svc.load_attempt(current_user.id, attempt_id)
-        return _render_question(
-            attempt, questions, position, frozenset(values), error=str(exc), status=422
-        )
+        page = svc.load_question(current_user.id, attempt_id, position)
+        return _render_question(page, frozenset(values), error=str(exc), status=422)
     if wants_json():
         return jsonify(saved=True, position=position, skipped=skip)
     if position >= item_count:

@@ -20,7 +20,20 @@ from typing import Any
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Insert, Select, String, Update, bindparam, cast, func, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue.loader import Catalogue
@@ -58,6 +71,10 @@ class InvalidAnswerError(ValueError):
     """The answer does not fit the question (shown as 422)."""
 
 
+ANSWERED, SKIPPED, UNANSWERED = "answered", "skipped", "unanswered"
+"""A question's status, as the question navigation shows it (its class and label)."""
+
+
 @dataclass(frozen=True)
 class Question:
     """One question of an attempt as asked, with the saved answer if any."""
@@ -76,10 +93,9 @@ class Question:
 
     @property
     def status(self) -> str:
-        """Answered, skipped or unanswered: the question navigation's class and label."""
         if self.answered:
-            return "answered"
-        return "skipped" if self.skipped else "unanswered"
+            return ANSWERED
+        return SKIPPED if self.skipped else UNANSWERED
 
     @property
     def is_self_rating(self) -> bool:
@@ -297,6 +313,110 @@ def load_attempt(user_id: int, attempt_id: int) -> tuple[AttemptView, list[Quest
     return AttemptView(*rows[0][:n]), questions
 
 
+@dataclass(frozen=True)
+class QuestionPage:
+    """What the page of one question shows: the attempt, every question's status (by position,
+    from 1) and that one question (None when the attempt has no such position)."""
+
+    attempt: AttemptView
+    statuses: list[str]
+    question: Question | None
+
+    def first_open(self) -> int | None:
+        """The first position neither answered nor skipped (None when there is none)."""
+        try:
+            return self.statuses.index(UNANSWERED) + 1
+        except ValueError:
+            return None
+
+
+_STATUS_CODES = {"a": ANSWERED, "s": SKIPPED}
+
+
+@cache
+def _question_page() -> Select:
+    """One row: the attempt, its saved answers' positions and statuses as one string ("3a,7s";
+    unordered, so that SQLite's group_concat serves too), and the question at one position
+    with its answer, outer-joined (no question: no such position). Reading the one question
+    shown rather than all of them spares a join to item versions per question."""
+    marks = (
+        select(
+            func.aggregate_strings(
+                cast(AttemptItem.position, String)
+                + case(
+                    (or_(Answer.rating.is_not(None), Answer.choices.is_not(None)), "a"),
+                    else_="s",
+                ),
+                ",",
+            )
+        )
+        .join(Answer, Answer.attempt_item_id == AttemptItem.id)
+        # Also by attempt, so that PostgreSQL reads this attempt's answers by their index
+        # rather than looking up one answer per question.
+        .where(AttemptItem.attempt_id == Attempt.id, Answer.attempt_id == Attempt.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *_VIEW_COLUMNS,
+            marks,
+            AttemptItem.position,
+            AttemptItem.id,
+            AttemptItem.item_version_id,
+            ItemVersion.skill_id,
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
+            Answer.rating,
+            Answer.choices,
+            Answer.skipped,
+        )
+        .outerjoin(
+            AttemptItem,
+            and_(
+                AttemptItem.attempt_id == Attempt.id,
+                AttemptItem.position == bindparam("position"),
+            ),
+        )
+        .outerjoin(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .outerjoin(Answer, Answer.attempt_item_id == AttemptItem.id)
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+    )
+
+
+def load_question(user_id: int, attempt_id: int, position: int | None) -> QuestionPage:
+    """The user's attempt, its questions' statuses and the question at `position` (None for
+    none), in one query; AttemptNotFoundError for others' ids."""
+    row = (
+        db.session.connection()
+        .execute(
+            _question_page(),
+            {"attempt_id": attempt_id, "user_id": user_id, "position": position},
+        )
+        .first()
+    )
+    if row is None:
+        raise AttemptNotFoundError(attempt_id)
+    n = len(_VIEW_COLUMNS)
+    attempt = AttemptView(*row[:n])
+    marks, asked_at, attempt_item_id, version, skill_id, item_id, digest, *answer = row[n:]
+    statuses = [UNANSWERED] * attempt.item_count
+    for mark in marks.split(",") if marks else ():
+        statuses[int(mark[:-1]) - 1] = _STATUS_CODES[mark[-1]]
+    if asked_at is None:
+        return QuestionPage(attempt, statuses, None)
+    rating, choices, skipped = answer
+    question = Question(
+        position=asked_at,
+        attempt_item_id=attempt_item_id,
+        skill_id=skill_id,
+        item=item_versions([(version, item_id, digest)])[version],
+        rating=rating,
+        chosen=frozenset(choices.split(",")) if choices else frozenset(),
+        skipped=bool(skipped),
+    )
+    return QuestionPage(attempt, statuses, question)
+
+
 def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[str, Any]:
     """Turn submitted form values into answer columns, or raise InvalidAnswerError."""
     if isinstance(item, SelfRatingItem):
@@ -419,10 +539,15 @@ def _asked(
 ) -> tuple[int, int, SelfRatingItem | ChoiceItem]:
     """(item count, attempt item id, item) of an open attempt's question; else raise why: not
     the user's, submitted, or no such question."""
-    row = db.session.execute(
-        _asked_item(),
-        {"b_attempt_id": attempt_id, "b_user_id": user_id, "b_position": position},
-    ).first()
+    # Through the connection: a Core statement run by the session pays for ORM result handling.
+    row = (
+        db.session.connection()
+        .execute(
+            _asked_item(),
+            {"b_attempt_id": attempt_id, "b_user_id": user_id, "b_position": position},
+        )
+        .first()
+    )
     if row is None:
         if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others'
             raise AttemptClosedError(attempt_id)
@@ -455,7 +580,7 @@ def save_answer(
         **{f"b_{name}": value for name, value in columns.items()},
     }
     on = dialect()
-    if db.session.execute(_save_if_open(on), params).first() is None:
+    if db.session.connection().execute(_save_if_open(on), params).first() is None:
         db.session.rollback()
         raise AttemptClosedError(attempt_id)  # submitted since the question was read
     if on != "postgresql":

@@ -66,6 +66,39 @@ def test_answers_are_saved_and_resume_goes_to_first_unanswered(app, user_client)
     assert questions(app, attempt_id)[0].rating == 1
 
 
+def test_the_question_navigation_shows_every_status_and_the_current_question(app, user_client):
+    attempt_id = start(user_client)
+    qs = questions(app, attempt_id)
+    answer(user_client, attempt_id, 2, correct_values(qs[1]))
+    user_client.post(f"/attempts/{attempt_id}/answer", data={"position": "4", "skip": "y"})
+    answer(user_client, attempt_id, 5, wrong_values(qs[4]))
+    html = user_client.get(f"/attempts/{attempt_id}?q=4").get_data(as_text=True)
+    nav = html[html.index('<nav class="question-nav"') :]
+    statuses = {
+        n: ("answered" if n in (2, 5) else "skipped" if n == 4 else "unanswered")
+        for n in range(1, 10)
+    }
+    for n, status in statuses.items():
+        current = ' aria-current="step"' if n == 4 else ""
+        assert (
+            f'<a href="/attempts/{attempt_id}?q={n}" class="{status}"\n           {current.strip()}>'
+            f'{n}<span class="visually-hidden"> ({status})</span></a>'
+        ) in nav
+    assert "Question 4 of 9" in html and "2 answered" in html
+    assert "Skipped for now." in html
+    # Without ?q= the page resumes at the first question neither answered nor skipped.
+    assert "Question 1 of 9" in user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    answer(user_client, attempt_id, 1, correct_values(qs[0]))
+    assert "Question 3 of 9" in user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+
+
+def test_a_question_number_outside_the_attempt_is_404(user_client):
+    attempt_id = start(user_client)
+    for q in ("0", "10", "-1", str(2**31), "99999999999999999999"):
+        assert user_client.get(f"/attempts/{attempt_id}?q={q}").status_code == 404, q
+    assert user_client.get(f"/attempts/{attempt_id}?q=9").status_code == 200
+
+
 def test_saved_answer_is_shown_when_revisiting(app, user_client):
     attempt_id = start(user_client)
     answer(user_client, attempt_id, 1, ["4"])
