@@ -37,6 +37,12 @@ class Series:
     def polyline(self) -> str:
         return " ".join(f"{x},{y}" for x, y in self.points)
 
+    @property
+    def dots(self) -> str:
+        """Path data for a dot on every point: a zero-length segment, which SVG draws as a
+        round cap (one element for the series, rather than a circle per point)."""
+        return " ".join(f"M{x} {y}h0" for x, y in self.points)
+
 
 @dataclass(frozen=True)
 class LineChart:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -88,6 +89,42 @@ def test_report_reflects_milestones_and_scores(app, user_client):
     assert f"<td>{band_text(estimate)}</td>" in html
     assert 'class="band"' in html  # the band chart
     assert "Consider CPIM" in html
+
+
+def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client):
+    with app.app_context():
+        user_id = get_user(app).id
+        cat = app.extensions["catalogue"]
+        seed_submitted_attempts(cat, user_id, 3, "production-manager")
+        skills = [rs.skill for rs in cat.roles["production-manager"].skills.items]
+        attempts = db.session.execute(
+            sa.text("SELECT id, overall_score FROM attempts WHERE user_id = :u ORDER BY id"),
+            {"u": user_id},
+        ).all()
+    html = user_client.get("/report").get_data(as_text=True)
+    table = html[
+        html.index('id="progress-table"') : html.index(
+            "</table>", html.index('id="progress-table"')
+        )
+    ]
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th><td>([^<]+)</td>(.*?)</tr>", table)
+    assert len(rows) == len(attempts) == 3
+    for (when, title, cells), (attempt_id, overall) in zip(rows, attempts, strict=True):
+        assert title == "Full assessment"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", when)
+        values = re.findall(r"<td>([^<]*)</td>", cells)
+        assert "".join(f"<td>{v}</td>" for v in values) == cells  # nothing between the cells
+        assert values[0] == str(round(overall))
+        # seed_submitted_attempts scores skill k of attempt a as (a + k) % 100
+        assert sorted(map(int, values[1:])) == sorted(
+            (attempt_id + k) % 100 for k in range(len(skills))
+        )
+    # The overall line has a dot per attempt: one path, a zero-length segment per point.
+    overall = re.search(
+        r'<g class="series emphasis"[^>]*>\s*<polyline[^>]*>\s*<path d="([^"]+)"', html
+    )
+    assert overall is not None
+    assert len(re.findall(r"M[\d.]+ [\d.]+h0", overall.group(1))) == 3
 
 
 def test_compare_shows_all_four_roles(user_client):
