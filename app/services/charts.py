@@ -61,8 +61,21 @@ def _x(index: int, count: int) -> float:
     return LEFT + index * (WIDTH - LEFT - RIGHT) / (count - 1)
 
 
+_Y_PER_POINT = (HEIGHT - TOP - BOTTOM) / 100
+
+
 def _y(score: float) -> float:
-    return TOP + (100 - max(0.0, min(score, 100.0))) * (HEIGHT - TOP - BOTTOM) / 100
+    return TOP + (100 - max(0.0, min(score, 100.0))) * _Y_PER_POINT
+
+
+def _y_texts(x_text: list[str], values: list[float | None]) -> tuple[tuple[str, str], ...]:
+    """(x, y) of each value that is not None, formatted: as `_y`, inlined, since a report
+    draws some 330 of them."""
+    return tuple(
+        (x, f"{TOP + (100 - (0.0 if v < 0 else 100.0 if v > 100 else v)) * _Y_PER_POINT:.1f}")
+        for x, v in zip(x_text, values, strict=True)
+        if v is not None
+    )
 
 
 def line_chart(
@@ -74,7 +87,7 @@ def line_chart(
     x_text = [f"{x:.1f}" for x in xs]
     built = []
     for index, (label, values) in enumerate(series):
-        points = tuple((x_text[i], f"{_y(v):.1f}") for i, v in enumerate(values) if v is not None)
+        points = _y_texts(x_text, values)
         if points:
             built.append(Series(label, PALETTE[index % len(PALETTE)], points, label == emphasis))
     step = max(1, count // 8)
