@@ -52,10 +52,11 @@ class TimelineEvent:
 
 @cache
 def _progress_query() -> Select:
-    """The latest submitted attempts (a LIMITed derived table, so the planner looks up only
-    their scores through the (attempt_id, skill_id) index), one row each, its skill scores
-    folded into one "skill=score,..." string: a row per attempt and skill repeated the
-    attempt's title and time ten times over, and reading those cost more than the query."""
+    """The latest submitted attempts (a LIMITed derived table), one row each, its skill scores
+    folded into one "skill=score,..." string by a subquery per attempt through the
+    (attempt_id, skill_id) index: a row per attempt and skill repeated the attempt's title and
+    time ten times over, and reading those cost more than the query; grouping the joined rows
+    instead cost PostgreSQL a hash aggregate and a sort."""
     recent = (
         select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
         .where(Attempt.user_id == bindparam("user_id"), Attempt.status == SUBMITTED)
@@ -63,15 +64,16 @@ def _progress_query() -> Select:
         .limit(PROGRESS_ATTEMPTS)
         .subquery()
     )
-    scores = func.aggregate_strings(
-        SkillScore.skill_id + "=" + cast(SkillScore.combined_score, Text), ","
+    scores = (
+        select(
+            func.aggregate_strings(
+                SkillScore.skill_id + "=" + cast(SkillScore.combined_score, Text), ","
+            )
+        )
+        .where(SkillScore.attempt_id == recent.c.id)
+        .scalar_subquery()
     )
-    return (
-        select(recent, scores)
-        .outerjoin(SkillScore, SkillScore.attempt_id == recent.c.id)
-        .group_by(*recent.c)
-        .order_by(recent.c.id)
-    )
+    return select(recent, scores).order_by(recent.c.id)
 
 
 def _scores(folded: str | None) -> dict[str, float]:

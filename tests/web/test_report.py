@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
-from app.services import skill_estimates
+from app.services import charts, skill_estimates
 from app.services.estimates import band_text
 from tests.conftest import ROLE_SLUGS, get_user, login
 from tests.seed import seed_submitted_attempts
@@ -220,3 +220,19 @@ def test_query_count_does_not_grow_with_history(app, user_client, make_user, url
         assert heavy.get(url).status_code == 200
     assert len(light_queries) == len(heavy_queries)
     assert len(heavy_queries) <= 12
+
+
+def test_chart_labels_are_escaped_though_the_geometry_is_not(app):
+    """The charts render their numbers unescaped; the names beside them must still be escaped."""
+    name = 'R&D <script>alert("x")</script>'
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "_chart.html" import line_chart, band_chart %}'
+            "{{ line_chart(line, 'Progress', 'p') }}{{ band_chart(bands, 'Skills', 's') }}"
+        ).render(
+            line=charts.line_chart(["01 Jan", "02 Jan"], [(name, [40.0, 60.0])], emphasis=name),
+            bands=charts.band_chart([(name, (50.0, 40.0, 60.0))]),
+        )
+    assert "<script>" not in html
+    assert html.count("R&amp;D &lt;script&gt;") == 2  # the legend and the band chart's row
+    assert 'points="40.0,140.4 628.0,97.6"' in html  # the line itself, as computed
