@@ -53,6 +53,7 @@ def hot_queries(conn: Connection) -> dict[str, tuple[Any, dict[str, Any]]]:
         )
     ).one()
     skills = [r[0] for r in conn.execute(sa.text("SELECT DISTINCT skill_id FROM item_versions"))]
+    version = conn.execute(sa.text("SELECT item_id, content_hash FROM item_versions LIMIT 1")).one()
     lock = {"b_attempt_id": keen.attempt_id, "b_user_id": keen.user_id}
     return {
         "user by id (every logged-in request)": (_user_by_id(), {"user_id": keen.user_id}),
@@ -73,7 +74,9 @@ def hot_queries(conn: Connection) -> dict[str, tuple[Any, dict[str, Any]]]:
             {
                 **lock,
                 "b_now": datetime.now(UTC),
-                "b_attempt_item_id": 1,
+                "b_position": 1,
+                "b_item_id": version.item_id,
+                "b_content_hash": version.content_hash,
                 "b_rating": 3,
                 "b_choices": None,
                 "b_skipped": False,

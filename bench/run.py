@@ -166,10 +166,20 @@ def prepare(base: str) -> dict[str, list[tuple[str, str, str, dict[str, str]]]]:
             allow_redirects=False,
         )
         path = r.headers["Location"]
-        csrf = token(s.get(f"{base}{path}?q=1").text)
+        page = s.get(f"{base}{path}?q=1").text
         headers = cookie_header(s)
         quiz_pages.append(("GET", f"{path}?q=1", "", headers))
-        body = urllib.parse.urlencode({"csrf_token": csrf, "position": "1", "answer": "3"})
+        # What the page's form posts: its hidden fields, a level and the button pressed.
+        shown = re.search(r'name="item" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": token(page),
+                "position": "1",
+                "item": shown,
+                "answer": "3",
+                "save": "Save and continue",
+            }
+        )
         answers.append(
             (
                 "POST",
@@ -349,7 +359,8 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         "round's in brackets. The reference row is the floor of any logged-in page here (signed "
         "session, user lookup, base layout); the baseline is a bare one-query endpoint.",
         "Each quiz request cycles over 16 users, each with a full assessment open; the answer "
-        "POST saves (upserts) question 1 and redirects. The reports are of one user each.",
+        "POST sends what the page's form sends (with the item it showed), saves (upserts) "
+        "question 1 and redirects. The reports are of one user each.",
         "What was profiled and changed, and why: docs/performance.md. At 100,000 users: "
         "bench/SCALE.md (`make bench-scale`).",
         "",

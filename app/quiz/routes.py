@@ -135,7 +135,9 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     skip = "skip" in request.form
     values = request.form.getlist("answer")
     try:
-        item_count = svc.save_answer(current_user.id, attempt_id, position, values, skip=skip)
+        item_count = svc.save_answer(
+            current_user.id, attempt_id, position, values, skip, shown=request.form.get("item")
+        )
     except svc.InvalidAnswerError as exc:
         if wants_json():
             return jsonify(error=str(exc)), 422

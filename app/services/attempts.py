@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from app.catalogue import catalogue
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
 from app.catalogue.sync import ensure_versions, item_versions
@@ -474,8 +475,6 @@ def _asked_item() -> Select:
     return (
         select(
             Attempt.status,
-            Attempt.item_count,
-            AttemptItem.id,
             AttemptItem.item_version_id,
             ItemVersion.item_id,
             ItemVersion.content_hash,
@@ -495,50 +494,72 @@ _ANSWER_COLUMNS = ("rating", "choices", "skipped", "credit", "answered_at")
 
 @cache
 def _save_if_open(dialect: str) -> Insert:
-    """Upsert one answer only while its attempt is in progress, in ONE statement, so that it
-    needs no transaction around it (the answer view runs in autocommit):
+    """Upsert one answer only while its attempt is in progress and asks, at that position, the
+    item version the answer was checked against (`b_item_id`, `b_content_hash`), in ONE
+    statement, so that it needs no transaction around it (the answer view runs in autocommit):
     - PostgreSQL: a CTE touches the attempt (last activity) with `WHERE status =
       'in_progress'`, taking its row lock, and the insert reads its row: a submit either waits
-      for the answer, or the answer finds the attempt submitted and inserts nothing;
+      for the answer, or the answer finds the attempt submitted and inserts nothing. RETURNING
+      gives the attempt's item count;
     - SQLite runs one writer at a time, so checking the status in the same statement is enough
-      (its caller touches the attempt after).
-    RETURNING gives the answer's id, or no row when the attempt was not open."""
+      (its caller touches the attempt first, which gives the item count).
+    No row: the attempt was not open, or did not ask that version there."""
     table = Answer.__table__
     columns = ["attempt_id", "attempt_item_id", *_ANSWER_COLUMNS]
+    asked = (
+        AttemptItem.position == bindparam("b_position"),
+        ItemVersion.item_id == bindparam("b_item_id"),
+        ItemVersion.content_hash == bindparam("b_content_hash"),
+    )
     if dialect == "postgresql":
         touched = _touch_open_attempt().returning(Attempt.id).cte("touched")
         # Typed casts: in a SELECT list a NULL parameter has no type. Strings are cast without
         # their length, which would silently cut a longer value that the column would reject.
-        source = select(
-            touched.c.id,
-            *(
-                cast(bindparam(f"b_{name}"), String() if isinstance(t, String) else t)
-                for name in columns[1:]
-                for t in [table.c[name].type]
-            ),
+        source = (
+            select(
+                touched.c.id,
+                AttemptItem.id,
+                *(
+                    cast(bindparam(f"b_{name}"), String() if isinstance(t, String) else t)
+                    for name in _ANSWER_COLUMNS
+                    for t in [table.c[name].type]
+                ),
+            )
+            .join_from(touched, AttemptItem, AttemptItem.attempt_id == touched.c.id)
+            .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+            .where(*asked)
         )
+        returned = select(touched.c.item_count).scalar_subquery()
     else:  # no casts: SQLite's CAST to a date type would turn the text into a number
         open_attempt = select(Attempt.id).where(
             Attempt.id == bindparam("b_attempt_id"),
             Attempt.user_id == bindparam("b_user_id"),
             Attempt.status == IN_PROGRESS,
         )
-        source = select(
-            *(bindparam(f"b_{name}", type_=table.c[name].type) for name in columns)
-        ).where(open_attempt.exists())
+        source = (
+            select(
+                bindparam("b_attempt_id", type_=table.c.attempt_id.type),
+                AttemptItem.id,
+                *(bindparam(f"b_{name}", type_=table.c[name].type) for name in _ANSWER_COLUMNS),
+            )
+            .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+            .where(AttemptItem.attempt_id == bindparam("b_attempt_id"), *asked)
+            .where(open_attempt.exists())
+        )
+        returned = table.c.id
     stmt = INSERTS[dialect](table).from_select(columns, source)
     stmt = stmt.on_conflict_do_update(
         index_elements=["attempt_item_id"],
         set_={name: stmt.excluded[name] for name in _ANSWER_COLUMNS},
-    ).returning(table.c.id)
+    ).returning(returned)
     return stmt.add_cte(touched) if dialect == "postgresql" else stmt
 
 
 def _asked(
     user_id: int, attempt_id: int, position: int
-) -> tuple[int, int, SelfRatingItem | ChoiceItem]:
-    """(item count, attempt item id, item) of an open attempt's question; else raise why: not
-    the user's, submitted, or no such question."""
+) -> tuple[str, str, SelfRatingItem | ChoiceItem]:
+    """(item id, content hash, item) of the version an open attempt asked at `position`; else
+    raise why: not the user's, submitted, or no such question."""
     # Through the connection: a Core statement run by the session pays for ORM result handling.
     row = (
         db.session.connection()
@@ -552,39 +573,84 @@ def _asked(
         if get_attempt(user_id, attempt_id).is_submitted:  # AttemptNotFoundError for others'
             raise AttemptClosedError(attempt_id)
         raise AttemptNotFoundError(position)
-    status, item_count, attempt_item_id, version, item_id, content_hash = row
+    status, version, item_id, content_hash = row
     if status != IN_PROGRESS:
         raise AttemptClosedError(attempt_id)
-    return item_count, attempt_item_id, item_versions([(version, item_id, content_hash)])[version]
+    return item_id, content_hash, item_versions([(version, item_id, content_hash)])[version]
 
 
-def save_answer(
-    user_id: int, attempt_id: int, position: int, values: list[str], skip: bool = False
-) -> int:
-    """Save (or replace) the answer to one question of an open attempt; returns the attempt's
-    number of questions (so the caller knows whether this was the last one). Reads the
-    question, checks the answer against it, then writes in one statement (`_save_if_open`)."""
-    item_count, attempt_item_id, item = _asked(user_id, attempt_id, position)
+def _write_answer(
+    base: dict[str, Any],
+    item_id: str,
+    content_hash: str,
+    item: SelfRatingItem | ChoiceItem,
+    values: list[str],
+    skip: bool,
+) -> int | None:
+    """Check the answer against `item` (InvalidAnswerError) and save it if the attempt is open
+    and asked that version at the position: the attempt's item count, or None if not saved."""
     columns = (
         {"rating": None, "choices": None, "skipped": True} if skip else parse_answer(item, values)
     )
     chosen = frozenset(columns["choices"].split(",")) if columns["choices"] else frozenset()
     columns["credit"] = skill_estimates.credit(item, columns["rating"], chosen)
-    now = _now()
     params = {
-        "b_attempt_id": attempt_id,
-        "b_user_id": user_id,
-        "b_attempt_item_id": attempt_item_id,
-        "b_answered_at": now,
-        "b_now": now,
+        **base,
+        "b_item_id": item_id,
+        "b_content_hash": content_hash,
         **{f"b_{name}": value for name, value in columns.items()},
     }
+    conn = db.session.connection()
     on = dialect()
-    if db.session.connection().execute(_save_if_open(on), params).first() is None:
+    if on == "postgresql":
+        return conn.execute(_save_if_open(on), params).scalar()
+    item_count = conn.execute(_touch_open_attempt(), params).scalar()
+    if item_count is None or conn.execute(_save_if_open(on), params).first() is None:
+        return None
+    return item_count
+
+
+def save_answer(
+    user_id: int,
+    attempt_id: int,
+    position: int,
+    values: list[str],
+    skip: bool = False,
+    shown: str | None = None,
+) -> int:
+    """Save (or replace) the answer to one question of an open attempt; returns the attempt's
+    number of questions (so the caller knows whether this was the last one).
+
+    `shown` is the id of the item the page showed (its form sends it back). When that item's
+    current version is the one asked, the answer is checked against it and written in one
+    statement, which itself verifies that this version was asked there (`_save_if_open`).
+    Otherwise (no hint, a wrong one, an attempt pinned to an older version, or an answer that
+    does not fit the hinted item) the question asked is read first and the answer checked
+    against it, so a hint never changes what is saved or what is refused."""
+    now = _now()
+    base = {
+        "b_attempt_id": attempt_id,
+        "b_user_id": user_id,
+        "b_position": position,
+        "b_answered_at": now,
+        "b_now": now,
+    }
+    hinted = catalogue().items.get(shown) if shown else None
+    if hinted is not None:
+        try:
+            item_count = _write_answer(
+                base, hinted.id, hinted.content_hash, hinted.content, values, skip
+            )
+        except InvalidAnswerError:
+            item_count = None  # perhaps checked against the wrong item: read the one asked
+        if item_count is not None:
+            db.session.commit()
+            return item_count
+    item_id, content_hash, item = _asked(user_id, attempt_id, position)
+    item_count = _write_answer(base, item_id, content_hash, item, values, skip)
+    if item_count is None:
         db.session.rollback()
         raise AttemptClosedError(attempt_id)  # submitted since the question was read
-    if on != "postgresql":
-        db.session.execute(_touch_open_attempt(), params)
     db.session.commit()
     return item_count
 

@@ -69,9 +69,11 @@ def answer(client: FlaskClient, attempt_id: int, position: int, values: list[str
 
 
 def answer_all(client: FlaskClient, app: Flask, attempt_id: int, right: bool = True) -> None:
+    """Answer every question as the page's form does, sending back the item it showed."""
     for q in questions(app, attempt_id):
         values = correct_values(q) if right else wrong_values(q)
-        assert answer(client, attempt_id, q.position, values).status_code == 302
+        response = answer(client, attempt_id, q.position, values, item=q.item.id)
+        assert response.status_code == 302
 
 
 def count(app: Flask, model: type, **filters) -> int:

@@ -50,3 +50,30 @@ def test_old_attempts_show_the_version_they_were_asked(app, user_client, tmp_pat
     html = client.get(f"/attempts/{old_attempt}/result").get_data(as_text=True)
     assert str(escape(old_prompt)) in html
     assert "(edited)" not in html
+
+
+def test_an_attempt_asked_an_older_version_saves_answers_checked_against_it(
+    app, user_client, tmp_path
+):
+    """The form sends back the item's id; once the item has a newer version, that hint names
+    the current one, so the answer is checked against the version the attempt asked instead."""
+    attempt_id = start(user_client)
+    asked = next(q for q in questions(app, attempt_id) if q.item.kind != "self_rating")
+    bank = tmp_path / "questions"
+    shutil.copytree(QUESTIONS_DIR, bank)
+    path = bank / "items/production-scheduling.yaml"
+    data = yaml.safe_load(path.read_text())
+    next(i for i in data["items"] if i["id"] == asked.item.id)["prompt"] = "(edited) Which?"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    edited_app = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], QUESTIONS_DIR=bank))
+    client = edited_app.test_client()
+    login(client)
+    chosen = sorted(asked.correct())
+    response = client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"position": str(asked.position), "answer": chosen, "item": asked.item.id},
+    )
+    assert response.status_code == 302
+    saved = questions(app, attempt_id)[asked.position - 1]
+    assert sorted(saved.chosen) == chosen
+    assert saved.item.prompt == asked.item.prompt  # still the version asked

@@ -98,6 +98,40 @@ def test_a_question_number_outside_the_attempt_is_404(user_client):
     assert user_client.get(f"/attempts/{attempt_id}?q=9").status_code == 200
 
 
+def test_the_item_the_form_sends_back_never_changes_what_is_checked_or_saved(app, user_client):
+    """The form sends back the item it showed (so the answer can be saved without reading the
+    question first); a wrong or unknown one only means the question is read after all."""
+    attempt_id, choice = start_with(
+        user_client, app, lambda q: not q.is_self_rating and q.item.select == "single"
+    )
+    qs = questions(app, attempt_id)
+    rating = next(q for q in qs if q.is_self_rating)
+    # Valid for the hinted choice item, not for the self-rating asked: refused as the latter.
+    response = answer(
+        user_client, attempt_id, rating.position, correct_values(choice), item=choice.item.id
+    )
+    assert response.status_code == 422
+    assert "Choose one of the five levels." in response.get_data(as_text=True)
+    assert count(app, Answer, attempt_id=attempt_id) == 0
+    # Valid for the question asked, whatever the hint: saved there, scored as that question.
+    for hint in (choice.item.id, "no-such-item", ""):
+        response = answer(user_client, attempt_id, rating.position, ["4"], item=hint)
+        assert response.status_code == 302, hint
+    response = answer(
+        user_client, attempt_id, choice.position, correct_values(choice), item=rating.item.id
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        saved = {
+            a.attempt_item_id: (a.rating, a.choices, a.credit)
+            for a in db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt_id))
+        }
+    assert saved == {
+        rating.attempt_item_id: (4, None, 0.75),
+        choice.attempt_item_id: (None, ",".join(correct_values(choice)), 1.0),
+    }
+
+
 def test_saved_answer_is_shown_when_revisiting(app, user_client):
     attempt_id = start(user_client)
     answer(user_client, attempt_id, 1, ["4"])

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app.extensions import db
-from app.models import Answer, Attempt, AttemptItem
+from app.models import Answer, Attempt, AttemptItem, ItemVersion
 from app.services.attempts import _save_if_open
 from app.upsert import dialect
-from tests.web.quiz_helpers import answer, count, start
+from tests.web.quiz_helpers import answer, count, questions, start
 from tests.web.test_api import Api, token_for
 
 
@@ -52,6 +52,21 @@ def test_saving_an_answer_needs_no_transaction_but_submitting_does(app, user_cli
     assert not all(seen)  # scoring writes several rows: one transaction
 
 
+def test_the_item_shown_spares_reading_the_question_first(app, user_client):
+    """The page's form sends back the item it showed; when that is the version asked, the
+    answer is checked against it and written at once (the write verifies it)."""
+    attempt_id = start(user_client)
+    qs = questions(app, attempt_id)
+    sqlite = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    with statements_in_autocommit(app) as seen:
+        assert answer(user_client, attempt_id, 1, ["4"], item=qs[0].item.id).status_code == 302
+    assert len(seen) == 2 + sqlite  # the user, the write (SQLite: and the touch before it)
+    with statements_in_autocommit(app) as seen:
+        assert answer(user_client, attempt_id, 2, ["4"]).status_code == 302
+    assert len(seen) == 3 + sqlite  # the user, the question asked, the write
+    assert [q.rating for q in questions(app, attempt_id)[:2]] == [4, 4]
+
+
 def test_the_api_saves_an_answer_without_a_transaction_too(app, make_user):
     make_user(role="production-manager")
     api = Api(app, token_for(app))
@@ -65,34 +80,69 @@ def test_the_api_saves_an_answer_without_a_transaction_too(app, make_user):
     assert count(app, Answer, attempt_id=attempt_id) == 1
 
 
+def _write_params(app, attempt_id: int, position: int, **changes) -> dict:
+    """Parameters of `_save_if_open` for the version asked at `position`, rating 3."""
+    with app.app_context():
+        asked = db.session.execute(
+            sa.select(Attempt.user_id, ItemVersion.item_id, ItemVersion.content_hash)
+            .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+            .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+            .where(Attempt.id == attempt_id, AttemptItem.position == position)
+        ).one()
+    now = datetime.now(UTC)
+    return {
+        "b_attempt_id": attempt_id,
+        "b_user_id": asked.user_id,
+        "b_position": position,
+        "b_item_id": asked.item_id,
+        "b_content_hash": asked.content_hash,
+        "b_rating": 3,
+        "b_choices": None,
+        "b_skipped": False,
+        "b_credit": 0.5,
+        "b_answered_at": now,
+        "b_now": now,
+        **changes,
+    }
+
+
+def _write(app, params: dict):
+    with app.app_context():
+        saved = db.session.execute(_save_if_open(dialect()), params).first()
+        db.session.commit()
+    return saved
+
+
 def test_the_answer_write_does_nothing_once_the_attempt_is_submitted(app, user_client):
     """The race the single statement closes: the question was read while the attempt was open,
     and the attempt is submitted before the write runs."""
     attempt_id = start(user_client)
+    params = _write_params(app, attempt_id, 1)
     user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
-    with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        first = sa.select(AttemptItem.id).where(
-            AttemptItem.attempt_id == attempt_id, AttemptItem.position == 1
-        )
-        now = datetime.now(UTC)
-        saved = db.session.execute(
-            _save_if_open(dialect()),
-            {
-                "b_attempt_id": attempt_id,
-                "b_user_id": attempt.user_id,
-                "b_attempt_item_id": db.session.scalar(first),
-                "b_rating": 3,
-                "b_choices": None,
-                "b_skipped": False,
-                "b_credit": 0.5,
-                "b_answered_at": now,
-                "b_now": now,
-            },
-        ).first()
-        db.session.commit()
-    assert saved is None
+    assert _write(app, params) is None
     assert count(app, Answer, attempt_id=attempt_id) == 0
+
+
+def test_the_answer_write_saves_only_the_version_asked_at_that_position(app, user_client):
+    """The write checks the item it was given against the attempt, so an answer checked
+    against a hinted item is never saved for another question."""
+    attempt_id = start(user_client)
+    right = _write_params(app, attempt_id, 2)
+    other = _write_params(app, attempt_id, 3)
+    for wrong in (
+        {"b_item_id": other["b_item_id"], "b_content_hash": other["b_content_hash"]},
+        {"b_content_hash": "0" * 64},  # an older or newer version of the same item
+        {"b_position": 3},
+        {"b_user_id": right["b_user_id"] + 1},
+    ):
+        assert _write(app, {**right, **wrong}) is None, wrong
+    assert count(app, Answer, attempt_id=attempt_id) == 0
+    saved = _write(app, right)
+    assert saved is not None
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        assert saved[0] == 9  # the attempt's item count, for the redirect
+    assert count(app, Answer, attempt_id=attempt_id) == 1
+    assert questions(app, attempt_id)[1].rating == 3
 
 
 def test_read_requests_keep_prepared_statements_on_postgresql(app, user_client):
