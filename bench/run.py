@@ -4,9 +4,9 @@ bench/RESULTS.md.
 Every endpoint is reported as a ratio to two rows measured in the same run: a bare one-query
 baseline (/readyz) and the reference, a logged-in page that only looks up the user (the floor
 of any logged-in page). The endpoints are measured in rounds, each round measuring every row
-once (the reference first and last), and a ratio is the median of the per-round ratios: this
-shared machine's speed drifts by up to 2x within minutes, and rows measured seconds apart drift
-together.
+once with the reference before and after it, and a ratio is the median of the per-round ratios,
+each to the two reference runs beside the row: this shared machine's speed drifts by up to 2x
+within minutes, and runs measured seconds apart drift together.
 
 Usage: python -m bench.run [--rounds 3] [--duration 5] [--connections 16] [--workers cores+1]
 """
@@ -24,7 +24,7 @@ import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from statistics import median
+from statistics import mean, median
 
 import requests
 import sqlalchemy as sa
@@ -293,15 +293,23 @@ class Row:
         return ratio_ok and self.p99_ms < P99_LIMIT_MS and self.errors == 0
 
 
-def rows_from_rounds(rounds: list[dict[str, Measure]]) -> list[Row]:
-    """Per endpoint, the ratio of each round to the baseline and the reference of that round."""
+def rows_from_rounds(
+    rounds: list[dict[str, Measure]], beside: list[dict[str, float]] | None = None
+) -> list[Row]:
+    """Per endpoint, the ratio of each round to that round's baseline and reference: by
+    default the round's reference row, or `beside[round][name]`, the req/s of the reference
+    runs measured next to that endpoint."""
     names = list(rounds[0])
+
+    def reference(number: int, name: str) -> float:
+        return beside[number][name] if beside else rounds[number][REFERENCE].rps
+
     return [
         Row(
             name,
             [r[name] for r in rounds],
             [r[name].rps / r[BASELINE].rps for r in rounds],
-            [r[name].rps / r[REFERENCE].rps for r in rounds],
+            [r[name].rps / reference(number, name) for number, r in enumerate(rounds)],
         )
         for name in names
     ]
@@ -323,8 +331,8 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} · `make bench` · "
         f"{machine()} · gunicorn {args.workers} sync workers on 127.0.0.1 · "
         f"PostgreSQL · wrk 2 threads, {args.connections} connections · {args.rounds} rounds, "
-        f"each measuring every row for {args.duration} s after a 1 s warm-up (the reference "
-        "first and last, averaged).",
+        f"each measuring every row for {args.duration} s after a 1 s warm-up, with the "
+        "reference before and after each row.",
         "",
         "| endpoint | req/s | ratio to baseline | ratio to reference | target | p50 ms | p99 ms "
         "| errors | verdict |",
@@ -356,7 +364,8 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         f"{'all met' if all(r.meets_target for r in measured) else 'not all met'}.",
         "",
         "Ratios and latencies are medians over the rounds; the reference ratio lists every "
-        "round's in brackets. The reference row is the floor of any logged-in page here (signed "
+        "round's in brackets, each to the mean of the two reference runs just before and after "
+        "that row. The reference row is the floor of any logged-in page here (signed "
         "session, user lookup, base layout); the baseline is a bare one-query endpoint.",
         "Each quiz request cycles over 16 users, each with a full assessment open; the answer "
         "POST sends what the page's form sends (with the item it showed), saves (upserts) "
@@ -375,27 +384,38 @@ def measure(url: str, args: argparse.Namespace) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp, gunicorn(env, Path(tmp), args.workers) as server:
         plans = prepare(server.base)
         rounds = [measure_round(server.base, plans, args) for _ in range(args.rounds)]
-    return rows_from_rounds(rounds)
+    return rows_from_rounds([measured for measured, _ in rounds], [ref for _, ref in rounds])
 
 
-def measure_round(base: str, plans: dict, args: argparse.Namespace) -> dict[str, Measure]:
-    """Every row once; the reference both first and last, and its two runs averaged, so that
-    a drift of the machine's speed during the round moves the reference as it moved the rows."""
+def measure_round(
+    base: str, plans: dict, args: argparse.Namespace
+) -> tuple[dict[str, Measure], dict[str, float]]:
+    """Every row once, with the reference measured before the first row and after each one;
+    returns the measures and, per row, the mean req/s of the two reference runs beside it, so
+    that a drift of the machine's speed during the round moves the reference as it moved
+    the row. The reference row itself is the mean of all its runs."""
 
     def run(name: str) -> Measure:
         return run_wrk(base, name, plans[name], args.duration, args.connections)
 
-    first = run(REFERENCE)
-    measured = {name: run(name) for name in plans if name != REFERENCE}
-    last = run(REFERENCE)
+    references = [run(REFERENCE)]
+    measured: dict[str, Measure] = {}
+    beside: dict[str, float] = {}
+    for name in plans:
+        if name == REFERENCE:
+            continue
+        measured[name] = run(name)
+        references.append(run(REFERENCE))
+        beside[name] = (references[-2].rps + references[-1].rps) / 2
     measured[REFERENCE] = Measure(
         REFERENCE,
-        (first.rps + last.rps) / 2,
-        (first.p50_ms + last.p50_ms) / 2,
-        max(first.p99_ms, last.p99_ms),
-        first.errors + last.errors,
+        mean(m.rps for m in references),
+        mean(m.p50_ms for m in references),
+        max(m.p99_ms for m in references),
+        sum(m.errors for m in references),
     )
-    return measured
+    beside[REFERENCE] = measured[REFERENCE].rps
+    return measured, beside
 
 
 def arguments(description: str) -> argparse.ArgumentParser:
