@@ -94,7 +94,7 @@ def _render_question(
         "quiz/question.html",
         attempt=page.attempt,
         question=question,
-        statuses=page.statuses,
+        navigation=page.navigation,
         selected=question.saved_values if selected is None else selected,
         answered=page.statuses.count(svc.ANSWERED),
         error=error,

@@ -30,6 +30,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal_column,
     or_,
     select,
     update,
@@ -323,6 +324,11 @@ class QuestionPage:
     statuses: list[str]
     question: Question | None
 
+    @property
+    def navigation(self) -> list[tuple[int, str]]:
+        """(position, status) of every question, for the question navigation."""
+        return list(enumerate(self.statuses, start=1))
+
     def first_open(self) -> int | None:
         """The first position neither answered nor skipped (None when there is none)."""
         try:
@@ -348,7 +354,7 @@ def _question_page() -> Select:
                     (or_(Answer.rating.is_not(None), Answer.choices.is_not(None)), "a"),
                     else_="s",
                 ),
-                ",",
+                literal_column("','"),  # inline: a bound separator is spliced in per execution
             )
         )
         .join(Answer, Answer.attempt_item_id == AttemptItem.id)

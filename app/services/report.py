@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Select, Text, bindparam, cast, func, select
+from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select
 
 from app.extensions import db
 from app.models import Attempt, SkillScore
@@ -67,7 +67,8 @@ def _progress_query() -> Select:
     scores = (
         select(
             func.aggregate_strings(
-                SkillScore.skill_id + "=" + cast(SkillScore.combined_score, Text), ","
+                SkillScore.skill_id + "=" + cast(SkillScore.combined_score, Text),
+                literal_column("','"),  # inline: a bound separator is spliced in per execution
             )
         )
         .where(SkillScore.attempt_id == recent.c.id)
