@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, delete, literal, null, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    bindparam,
+    cast,
+    delete,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from app.extensions import db
 from app.models import Activity, Certification, Education, Position
@@ -123,7 +133,7 @@ def remove(user_id: int, k: Kind, milestone_id: int) -> None:
 
 
 @cache
-def _all_kinds_newest_first() -> Select:
+def _all_kinds_newest_first() -> CompoundSelect:
     """Every kind of milestone of a user in one statement: a UNION ALL over the four tables,
     each padded with typed NULLs to the union of their columns, tagged with its kind, newest
     first within each kind. One round trip instead of four on every report and dashboard."""
@@ -143,9 +153,12 @@ def _all_kinds_newest_first() -> Select:
         ).where(table.c.user_id == bindparam("user_id"))
         for k, table in zip(KINDS.values(), tables, strict=True)
     ]
-    union = union_all(*parts).subquery()
-    return select(union).order_by(
-        union.c.milestone_kind, union.c.sort_date.desc().nulls_first(), union.c.id.desc()
+    # Ordered as a UNION, not as a SELECT from it, which would list every column once more:
+    # psycopg caches the parsing of statements up to 4,096 characters, and that one was longer.
+    union = union_all(*parts)
+    columns = union.selected_columns
+    return union.order_by(
+        columns.milestone_kind, columns.sort_date.desc().nulls_first(), columns.id.desc()
     )
 
 

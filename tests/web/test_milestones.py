@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from app.models import Activity, Certification, Education, Position
+from app.extensions import db
+from app.models import Activity, Certification, Education, Position, User
+from app.services.milestones import list_all
 from tests.conftest import login
 from tests.web.quiz_helpers import count
 
@@ -181,3 +184,28 @@ def test_empty_states_say_what_to_do(user_client):
     html = user_client.get("/milestones").get_data(as_text=True)
     assert "Nothing logged yet." in html
     assert "we compute your years in production" in html
+
+
+def test_each_kind_lists_newest_first_and_undated_first(app, user_client):
+    """One query reads every kind (services.milestones.list_all), each kind in its own order."""
+    for title, start in (
+        ("Planner", "2016-03-01"),
+        ("Manager", "2021-07-01"),
+        ("Lead", "2019-01-01"),
+    ):
+        user_client.post(
+            "/milestones/positions/new",
+            data={**VALID["positions"][1], "title": title, "start_date": start},
+        )
+    for field, end in (("Physics", "2012-06-30"), ("MBA", ""), ("Chemistry", "2015-06-30")):
+        status = "in_progress" if not end else "completed"
+        user_client.post(
+            "/milestones/education/new",
+            data={**VALID["education"][1], "field": field, "end_date": end, "status": status},
+        )
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id))
+        listed = list_all(user_id)
+    assert [p.title for p in listed["positions"]] == ["Manager", "Lead", "Planner"]
+    assert [e.field for e in listed["education"]] == ["MBA", "Chemistry", "Physics"]
+    assert listed["certifications"] == listed["activities"] == []
