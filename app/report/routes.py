@@ -58,7 +58,7 @@ def report_context(user_id: int, slug: str) -> dict:
     result = next(r for r in others if r.role_slug == slug)
     points = report.progress(user_id)
     chart = charts.line_chart(
-        [p.when.strftime("%d %b") for p in points],
+        [charts.day_label(p.when) for p in points],
         [("Overall", [p.overall for p in points])]
         + [(s.name, [p.skills.get(s.skill_id) for p in points]) for s in result.skills],
         emphasis="Overall",

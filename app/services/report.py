@@ -38,7 +38,7 @@ class AttemptPoint:
 class ProgressRow:
     """One row of the data table beside the progress chart, formatted for display."""
 
-    when: date
+    when: str  # ISO date
     title: str
     cells: tuple[str, ...]  # overall score, then one per skill ("" where not assessed)
 
@@ -81,10 +81,8 @@ def _scores(folded: str | None) -> dict[str, float]:
     """{skill id: score} from "skill=score,..." (text casts of a float read back exactly)."""
     if not folded:
         return {}
-    return {
-        skill_id: float(score)
-        for skill_id, _, score in (part.partition("=") for part in folded.split(","))
-    }
+    parts = folded.replace("=", ",").split(",")  # skill ids are slugs: no "=" and no ","
+    return dict(zip(parts[::2], map(float, parts[1::2]), strict=True))
 
 
 def progress(user_id: int) -> list[AttemptPoint]:
@@ -105,7 +103,7 @@ def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[Prog
     columns were the report's most expensive part to render."""
     return [
         ProgressRow(
-            p.when,
+            p.when.isoformat(),
             p.title,
             (_whole(p.overall, "—"), *(_whole(p.skills.get(s), "") for s in skill_ids)),
         )

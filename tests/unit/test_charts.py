@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.services.charts import _y, band_chart, line_chart
+from datetime import date
+
+from app.services.charts import _y, band_chart, day_label, line_chart
 
 
 def test_same_day_attempts_share_one_date_label():
@@ -28,3 +30,8 @@ def test_points_skip_gaps_and_clamp_to_the_plot_like_the_axis():
     top, bottom = chart.y_ticks[-1][0], chart.y_ticks[0][0]  # 100 and 0 on the axis
     assert float(chart.series[0].points[0][1]) == bottom
     assert float(chart.series[0].points[2][1]) == top
+
+
+def test_day_labels_read_as_strftime_would():
+    days = [date(2024, month, day) for month in range(1, 13) for day in (1, 9, 28)]
+    assert [day_label(d) for d in days] == [d.strftime("%d %b") for d in days]
