@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services.report import AttemptPoint, progress_rows
+from app.services.report import AttemptPoint, _scores, progress_rows
 
 
 def test_progress_rows_show_whole_scores_in_skill_order_with_gaps():
@@ -14,12 +14,19 @@ def test_progress_rows_show_whole_scores_in_skill_order_with_gaps():
     ]
     rows = progress_rows(points, ["a", "b", "c"])
     assert [(r.when, r.title) for r in rows] == [
-        (date(2026, 1, 2), "Full assessment"),
-        (date(2026, 2, 3), "Skill quiz"),
+        ("2026-01-02", "Full assessment"),
+        ("2026-02-03", "Skill quiz"),
     ]
     # Overall first ("—" when an attempt has none), then one cell per skill ("" if not assessed).
     assert rows[0].cells == ("72", "33", "100", "")
     assert rows[1].cells == ("—", "", "50", "")
+
+
+def test_folded_scores_read_back_exactly():
+    scores = {"scheduling": 0.1 + 0.2, "quality-control": 100.0, "lean": 1 / 3}
+    folded = ",".join(f"{skill}={score!r}" for skill, score in scores.items())
+    assert _scores(folded) == scores
+    assert _scores(None) == _scores("") == {}
 
 
 def test_no_points_no_rows():
