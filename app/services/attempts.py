@@ -21,6 +21,7 @@ from typing import Any
 from blinker import Namespace
 from flask import current_app
 from sqlalchemy import (
+    ColumnElement,
     Insert,
     Select,
     String,
@@ -443,6 +444,15 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 
+def _open_attempt_of_user() -> tuple[ColumnElement[bool], ...]:
+    """WHERE the attempt `b_attempt_id` is the user `b_user_id`'s and still in progress."""
+    return (
+        Attempt.id == bindparam("b_attempt_id"),
+        Attempt.user_id == bindparam("b_user_id"),
+        Attempt.status == IN_PROGRESS,
+    )
+
+
 @cache
 def _update_open_attempt() -> Update:
     """UPDATE the user's attempt only while it is in progress, returning its item count (no row:
@@ -450,11 +460,7 @@ def _update_open_attempt() -> Update:
     serialises answers and submits; callers add the values to set."""
     return (
         update(Attempt)
-        .where(
-            Attempt.id == bindparam("b_attempt_id"),
-            Attempt.user_id == bindparam("b_user_id"),
-            Attempt.status == IN_PROGRESS,
-        )
+        .where(*_open_attempt_of_user())
         .returning(Attempt.item_count)
         # No ORM object of the attempt is loaded here, so there is nothing to keep in step.
         .execution_options(synchronize_session=False)
@@ -537,11 +543,7 @@ def _save_if_open(dialect: str) -> Insert:
         )
         returned = select(touched.c.item_count).scalar_subquery()
     else:  # no casts: SQLite's CAST to a date type would turn the text into a number
-        open_attempt = select(Attempt.id).where(
-            Attempt.id == bindparam("b_attempt_id"),
-            Attempt.user_id == bindparam("b_user_id"),
-            Attempt.status == IN_PROGRESS,
-        )
+        open_attempt = select(Attempt.id).where(*_open_attempt_of_user())
         source = (
             select(
                 bindparam("b_attempt_id", type_=table.c.attempt_id.type),
