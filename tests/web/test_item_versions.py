@@ -63,7 +63,9 @@ def test_an_attempt_asked_an_older_version_saves_answers_checked_against_it(
     shutil.copytree(QUESTIONS_DIR, bank)
     path = bank / "items/production-scheduling.yaml"
     data = yaml.safe_load(path.read_text())
-    next(i for i in data["items"] if i["id"] == asked.item.id)["prompt"] = "(edited) Which?"
+    # Keep the rest of the prompt: a multiple-select prompt must still say how many to choose.
+    edited = next(i for i in data["items"] if i["id"] == asked.item.id)
+    edited["prompt"] = "(edited) " + edited["prompt"]
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     edited_app = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], QUESTIONS_DIR=bank))
     client = edited_app.test_client()
