@@ -68,3 +68,14 @@ csrf = CSRFProtect()
 mail = Mail()  # settings from MAIL_URL (app/mail_backend.py), applied in create_app
 # Storage is the app's own database (app/security/sql_storage.py), configured in create_app.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def commit_unless_autocommit() -> None:
+    """Commit the session, except in a request that runs in autocommit (`_autocommits`): there
+    each statement committed itself as it ran, so a caller that wrote only Core statements has
+    nothing left to send, and the ORM's commit bookkeeping (about 0.1 ms) is skipped; the
+    request's end hands the connection back. Pending ORM changes are always committed."""
+    session = db.session
+    pending = session.new or session.dirty or session.deleted
+    if pending or not (has_request_context() and _autocommits()):
+        session.commit()

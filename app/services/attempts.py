@@ -42,7 +42,7 @@ from app.catalogue import catalogue
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
 from app.catalogue.sync import ensure_versions, item_versions
-from app.extensions import db
+from app.extensions import commit_unless_autocommit, db
 from app.models import (
     Answer,
     Attempt,
@@ -652,14 +652,14 @@ def save_answer(
         except InvalidAnswerError:
             item_count = None  # perhaps checked against the wrong item: read the one asked
         if item_count is not None:
-            db.session.commit()
+            commit_unless_autocommit()
             return item_count
     item_id, content_hash, item = _asked(user_id, attempt_id, position)
     item_count = _write_answer(base, item_id, content_hash, item, values, skip)
     if item_count is None:
         db.session.rollback()
         raise AttemptClosedError(attempt_id)  # submitted since the question was read
-    db.session.commit()
+    commit_unless_autocommit()
     return item_count
 
 

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.extensions import db
-from app.models import Answer, Attempt, AttemptItem, ItemVersion
+from app.extensions import commit_unless_autocommit, db
+from app.models import Answer, Attempt, AttemptItem, ItemVersion, User
 from app.services.attempts import _save_if_open
 from app.upsert import dialect
 from tests.web.quiz_helpers import answer, count, questions, start
@@ -65,6 +65,59 @@ def test_the_item_shown_spares_reading_the_question_first(app, user_client):
         assert answer(user_client, attempt_id, 2, ["4"]).status_code == 302
     assert len(seen) == 3 + sqlite  # the user, the question asked, the write
     assert [q.rating for q in questions(app, attempt_id)[:2]] == [4, 4]
+
+
+@contextmanager
+def commits(app: Flask) -> Iterator[list[str]]:
+    """Each commit the app's sessions make meanwhile (SQLAlchemy's commit event)."""
+    seen: list[str] = []
+
+    def record(conn) -> None:
+        seen.append("commit")
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "commit", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "commit", record)
+
+
+def test_an_answer_saved_in_autocommit_skips_the_orms_commit(app, user_client):
+    """Each statement commits itself; the answers are there for the next session to read."""
+    attempt_id = start(user_client)
+    shown = questions(app, attempt_id)[0].item.id
+    with commits(app) as seen:
+        assert answer(user_client, attempt_id, 1, ["2"], item=shown).status_code == 302
+        assert answer(user_client, attempt_id, 2, ["5"]).status_code == 302  # read first
+    assert seen == []
+    assert [q.rating for q in questions(app, attempt_id)[:2]] == [2, 5]
+    with commits(app) as seen:
+        response = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+        assert response.status_code == 302
+    assert seen == ["commit"]
+
+
+@pytest.mark.parametrize(
+    "where", ["no request", "a request with a transaction", "autocommit, ORM change pending"]
+)
+def test_the_helper_commits_whatever_a_transaction_holds(app, user_client, where):
+    attempt_id = start(user_client)
+    params = _write_params(app, attempt_id, 1)
+    url, pending = {
+        "no request": (None, False),
+        "a request with a transaction": (f"/attempts/{attempt_id}/submit", False),
+        "autocommit, ORM change pending": (f"/attempts/{attempt_id}/answer", True),
+    }[where]
+    context = app.test_request_context(url, method="POST") if url else app.app_context()
+    with context:
+        db.session.execute(_save_if_open(dialect()), params)
+        if pending:
+            db.session.add(User(email="pending@example.com", display_name="P", password_hash="x"))
+        commit_unless_autocommit()
+    assert count(app, Answer, attempt_id=attempt_id) == 1
+    assert count(app, User, email="pending@example.com") == int(pending)
 
 
 def test_the_api_saves_an_answer_without_a_transaction_too(app, make_user):
