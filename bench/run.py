@@ -8,7 +8,7 @@ once with the reference before and after it, and a ratio is the median of the pe
 each to the two reference runs beside the row: this shared machine's speed drifts by up to 2x
 within minutes, and runs measured seconds apart drift together.
 
-Usage: python -m bench.run [--rounds 3] [--duration 5] [--connections 16] [--workers cores+1]
+Usage: python -m bench.run [--rounds 5] [--duration 5] [--connections 16] [--workers cores+1]
 """
 
 from __future__ import annotations
@@ -418,9 +418,9 @@ def measure_round(
     return measured, beside
 
 
-def arguments(description: str) -> argparse.ArgumentParser:
+def arguments(description: str, rounds: int) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=rounds, help="a row shows its median")
     parser.add_argument("--duration", type=int, default=5, help="seconds per row and round")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
@@ -434,8 +434,10 @@ def arguments(description: str) -> argparse.ArgumentParser:
 
 
 def main() -> None:
+    # Five rounds: a row's ratio moves by up to ±0.1 from one round to the next on this shared
+    # machine, and the median of five is steadier than that of three (docs/performance.md).
     args = arguments(
-        "Load test against gunicorn + PostgreSQL; writes bench/RESULTS.md"
+        "Load test against gunicorn + PostgreSQL; writes bench/RESULTS.md", rounds=5
     ).parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")

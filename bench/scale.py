@@ -237,7 +237,9 @@ def measure_both(
 
 
 def main() -> None:
-    parser = arguments("Measure the busiest pages with 100,000 members; writes bench/SCALE.md")
+    parser = arguments(
+        "Measure the busiest pages with 100,000 members; writes bench/SCALE.md", rounds=3
+    )
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--attempts", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the seeded schemas")
