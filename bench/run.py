@@ -41,7 +41,10 @@ from tests.seed import seed_submitted_attempts
 
 SCHEMA = "bench"
 PASSWORD = "benchmark passphrase"
-QUIZ_USERS = 16
+# Two per connection: each wrk thread cycles over its own 16 quiz takers with 8 connections, so
+# a taker's next answer is sent long after the last one was saved.
+QUIZ_USERS = 32
+WRK_THREADS = 2
 COMMUNITY_USERS = 200
 """Other users with a short history each, so the tables hold many users as a live database
 would (with one user owning almost every row, PostgreSQL's statistics mislead its planner)."""
@@ -130,7 +133,10 @@ def login(base: str, email: str) -> requests.Session:
 
 
 def lua_script(requests_: list[tuple[str, str, str, dict[str, str]]]) -> str:
-    """A wrk script that cycles through prepared requests (each thread has its own counter)."""
+    """A wrk script that cycles through prepared requests. Each of wrk's threads takes every
+    WRK_THREADS-th request (all of them if there are fewer), so two threads never send the same
+    quiz taker's requests: a person answers one question at a time, and two answers to one
+    attempt in flight at once would wait on each other's row lock and WAL flush."""
 
     def lua_str(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -141,10 +147,21 @@ def lua_script(requests_: list[tuple[str, str, str, dict[str, str]]]) -> str:
         rows.append(f"  {{{lua_str(method)}, {lua_str(path)}, {lua_str(body)}, {{{hdrs}}}}}")
     return (
         "local reqs = {\n" + ",\n".join(rows) + "\n}\n"
-        "local i = math.random(#reqs)\n"
+        "local started = 0\n"
+        "function setup(thread)\n"
+        '  thread:set("number", started)\n'
+        "  started = started + 1\n"
+        "end\n"
+        "local mine, i\n"
+        "function init(args)\n"
+        "  mine = {}\n"
+        f"  for j = number + 1, #reqs, {WRK_THREADS} do mine[#mine + 1] = reqs[j] end\n"
+        f"  if #reqs < {WRK_THREADS} then mine = reqs end\n"
+        "  i = math.random(#mine)\n"
+        "end\n"
         "request = function()\n"
-        "  i = i % #reqs + 1\n"
-        "  local r = reqs[i]\n"
+        "  i = i % #mine + 1\n"
+        "  local r = mine[i]\n"
         '  if r[3] == "" then return wrk.format(r[1], r[2], r[4]) end\n'
         "  return wrk.format(r[1], r[2], r[4], r[3])\n"
         "end\n"
@@ -210,14 +227,14 @@ def run_wrk(base: str, name: str, reqs, duration: int, connections: int) -> Meas
         script = f.name
     # A short warm-up, then the measured run.
     subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", "-d1s", "-s", script, base],
+        ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", "-d1s", "-s", script, base],
         check=True,
         capture_output=True,
     )
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{WRK_THREADS}",
             f"-c{connections}",
             f"-d{duration}s",
             "--latency",
@@ -330,7 +347,8 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         "",
         f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} · `make bench` · "
         f"{machine()} · gunicorn {args.workers} sync workers on 127.0.0.1 · "
-        f"PostgreSQL · wrk 2 threads, {args.connections} connections · {args.rounds} rounds, "
+        f"PostgreSQL · wrk {WRK_THREADS} threads, {args.connections} connections · "
+        f"{args.rounds} rounds, "
         f"each measuring every row for {args.duration} s after a 1 s warm-up, with the "
         "reference before and after each row.",
         "",
@@ -367,9 +385,10 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         "round's in brackets, each to the mean of the two reference runs just before and after "
         "that row. The reference row is the floor of any logged-in page here (signed "
         "session, user lookup, base layout); the baseline is a bare one-query endpoint.",
-        "Each quiz request cycles over 16 users, each with a full assessment open; the answer "
-        "POST sends what the page's form sends (with the item it showed), saves (upserts) "
-        "question 1 and redirects. The reports are of one user each.",
+        f"The quiz rows cycle over {QUIZ_USERS} users, each with a full assessment open, each "
+        f"wrk thread over its own {QUIZ_USERS // WRK_THREADS} (a person answers one question "
+        "at a time); the answer POST sends what the page's form sends (with the item it "
+        "showed), saves (upserts) question 1 and redirects. The reports are of one user each.",
         "What was profiled and changed, and why: docs/performance.md. At 100,000 users: "
         "bench/SCALE.md (`make bench-scale`).",
         "",
