@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 from markupsafe import Markup, escape
+from sqlalchemy.orm import configure_mappers
 from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
@@ -21,6 +22,19 @@ def safe_next_url(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def warm_up(app: Flask) -> int:
+    """Do what a fresh process would otherwise do on its first pages: configure the ORM's
+    mappers and compile every template into the app's Jinja cache; returns the number of
+    templates. gunicorn calls it in its master (gunicorn.conf.py), so every worker, a fork of
+    the master, starts warm."""
+    configure_mappers()
+    env = app.jinja_env
+    names = env.list_templates()
+    for name in names:
+        env.get_template(name)
+    return len(names)
 
 
 def wants_json() -> bool:

@@ -1,9 +1,11 @@
 """gunicorn as production runs it (gunicorn.conf.py): a worker finishes the request it is
-serving when told to stop, and /metrics adds up every worker's counts."""
+serving when told to stop, /metrics adds up every worker's counts, and workers are forks of a
+warmed, frozen master that keep serving across recycles."""
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 import runpy
 import signal
 import threading
@@ -15,6 +17,9 @@ import requests
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
+from app import create_app
+from app.web import warm_up
+from tests.conftest import make_config
 from tests.live import ROOT, gunicorn, server_env
 from tests.reliability.test_gunicorn_postgres import (
     _pg_url,
@@ -149,3 +154,29 @@ def test_the_settings_file_sizes_workers_from_the_cores(monkeypatch, tmp_path):
     assert settings["graceful_timeout"] == 30
     assert settings["accesslog"] is None  # the app writes its own JSON access lines
     assert settings["raw_env"] == ["PRODREADY_ENV=production"]
+
+
+def test_warm_up_compiles_every_template(tmp_path):
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'warm.sqlite3'}"))
+    names = app.jinja_env.list_templates()
+    assert not app.jinja_env.cache
+    assert warm_up(app) == len(names) > 40
+    assert {name for _, name in app.jinja_env.cache} == set(names)
+
+
+def test_recycled_workers_of_the_warmed_master_keep_serving(database, tmp_path, monkeypatch):
+    """The master compiles the templates and freezes what it built before forking (when_ready);
+    workers recycled every 10 requests here serve every page, logged in, as the first ones did."""
+    url, _ = database
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--max-requests 10 --max-requests-jitter 0")
+    with serve(url, tmp_path, workers=2) as server:
+        s = session_for(server.base, "recycled@example.com", register=True)
+        for path in ["/roles", "/report", "/quizzes", "/milestones"] * 12:
+            response = s.get(f"{server.base}{path}", timeout=10, allow_redirects=False)
+            assert response.status_code == 200, path  # not sent to log in
+        log = server.log.read_text()
+    warmed = re.search(r"warmed up: (\d+) templates compiled, (\d+) objects frozen", log)
+    assert warmed, log
+    assert int(warmed.group(1)) > 40
+    assert int(warmed.group(2)) > 100_000
+    assert log.count("Autorestarting worker") >= 4
