@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -20,6 +20,18 @@ from tests.web.test_api import Api, token_for
 
 
 @contextmanager
+def listening(app: Flask, event: str, listener: Callable[..., None]) -> Iterator[None]:
+    """`listener` hears SQLAlchemy's `event` on the app's engine meanwhile."""
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, event, listener)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, event, listener)
+
+
+@contextmanager
 def statements_in_autocommit(app: Flask) -> Iterator[list[bool]]:
     """For each statement the app runs meanwhile: was its connection in autocommit?"""
     seen: list[bool] = []
@@ -31,13 +43,8 @@ def statements_in_autocommit(app: Flask) -> Iterator[list[bool]]:
         else:  # sqlite3 leaves transactions alone when it has no isolation level
             seen.append(dbapi.isolation_level is None)
 
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with listening(app, "before_cursor_execute", record):
         yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def test_saving_an_answer_needs_no_transaction_but_submitting_does(app, user_client):
@@ -75,13 +82,8 @@ def commits(app: Flask) -> Iterator[list[str]]:
     def record(conn) -> None:
         seen.append("commit")
 
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "commit", record)
-    try:
+    with listening(app, "commit", record):
         yield seen
-    finally:
-        sa.event.remove(engine, "commit", record)
 
 
 def test_an_answer_saved_in_autocommit_skips_the_orms_commit(app, user_client):
