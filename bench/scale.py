@@ -33,6 +33,7 @@ from bench.plans import Plan, hot_plans
 from bench.run import (
     BASELINE,
     REFERENCE,
+    WRK_THREADS,
     Measure,
     Row,
     arguments,
@@ -118,7 +119,8 @@ def write_scale(
         f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} · `make bench-scale` "
         f"({elapsed / 60:.0f} minutes) · {machine()} · gunicorn {args.workers} sync workers "
         "per database · "
-        f"PostgreSQL on the same machine · wrk 2 threads, {args.connections} connections · "
+        f"PostgreSQL on the same machine · wrk {WRK_THREADS} threads, {args.connections} "
+        "connections · "
         f"{args.rounds} rounds of {args.duration} s per row and database.",
         "",
         f"The large database holds the small one plus {args.users:,} members with "
