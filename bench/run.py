@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -116,6 +117,41 @@ def seed(url: str) -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))
         db.engine.dispose()
+
+
+@dataclass
+class CommitCost:
+    """Milliseconds of one small write that commits on its own (median of many)."""
+
+    durable: float
+    unflushed: float
+
+    def __str__(self) -> str:
+        return f"{self.durable:.2f} ms ({self.unflushed:.2f} ms without the WAL flush)"
+
+
+def commit_cost(url: str, writes: int = 300) -> CommitCost:
+    """Time a one-row update in autocommit, as durable as every saved answer, and the same
+    update with `synchronous_commit = off` (never used by the app) on a second connection,
+    interleaved so that both see the same disk. The difference is what this server's WAL flush
+    costs each answer; a slower disk lowers the answer POST's ratio whatever the app does."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    update = "UPDATE commit_probe SET n = n + 1 WHERE id = 1"
+    try:
+        with engine.connect() as durable, engine.connect() as unflushed:
+            durable.exec_driver_sql("CREATE TABLE commit_probe (id int PRIMARY KEY, n int)")
+            durable.exec_driver_sql("INSERT INTO commit_probe VALUES (1, 0)")
+            unflushed.exec_driver_sql("SET synchronous_commit = off")
+            times: dict[sa.Connection, list[float]] = {durable: [], unflushed: []}
+            for _ in range(writes):
+                for conn, spent in times.items():
+                    started = time.perf_counter()
+                    conn.exec_driver_sql(update)
+                    spent.append((time.perf_counter() - started) * 1000)
+            durable.exec_driver_sql("DROP TABLE commit_probe")
+    finally:
+        engine.dispose()
+    return CommitCost(median(times[durable]), median(times[unflushed]))
 
 
 def token(html: str) -> str:
@@ -341,7 +377,9 @@ def machine() -> str:
     )
 
 
-def write_results(rows: list[Row], args: argparse.Namespace) -> str:
+def write_results(
+    rows: list[Row], args: argparse.Namespace, commits: tuple[CommitCost, CommitCost]
+) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -380,6 +418,10 @@ def write_results(rows: list[Row], args: argparse.Namespace) -> str:
         f"{'met for every row' if all(r.p99_ms < P99_LIMIT_MS for r in rows) else 'MISSED'}.",
         f"Targets (ratio to the reference, p99, no errors): "
         f"{'all met' if all(r.meets_target for r in measured) else 'not all met'}.",
+        f"PostgreSQL's durable commit on this machine (a one-row write in autocommit, as each "
+        f"answer's): {commits[0]} before the rounds, {commits[1]} after. Every answer POST "
+        "waits for it and the reference writes nothing, so the answer's ratio falls as this "
+        "disk's flush slows (docs/performance.md).",
         "",
         "Ratios and latencies are medians over the rounds; the reference ratio lists every "
         "round's in brackets, each to the mean of the two reference runs just before and after "
@@ -462,7 +504,9 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     url = pg_url()
     seed(url)
-    print(write_results(measure(url, args), args))
+    before = commit_cost(url)
+    rows = measure(url, args)
+    print(write_results(rows, args, (before, commit_cost(url))))
 
 
 if __name__ == "__main__":
