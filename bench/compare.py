@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-from bench.run import REFERENCE, measure_round, pg_url, prepare, seed
-from tests.live import gunicorn, server_env
+from bench.run import REFERENCE, bench_env, measure_round, pg_url, prepare, round_arguments, seed
+from tests.live import gunicorn
 
 ROWS = {
     "quiz": "quiz page",
@@ -60,13 +60,10 @@ def row_names(keys: str) -> tuple[str, ...]:
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Paired comparison of gunicorn set-ups")
+    parser = round_arguments("Paired comparison of gunicorn set-ups", rounds=7)
     parser.add_argument("--workers", default="3", help="worker counts to compare: 3,4,5")
     parser.add_argument("--unflushed", action="store_true", help="add a WAL-flush-off set-up")
     parser.add_argument("--rows", type=row_names, default="answer", help=f"any of {','.join(ROWS)}")
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--duration", type=int, default=4, help="seconds per row and round")
-    parser.add_argument("--connections", type=int, default=16)
     return parser.parse_args()
 
 
@@ -80,8 +77,7 @@ def main() -> None:
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         servers = {}
         for s in set_ups(url, counts, args.unflushed):
-            env = server_env(s.url, PRODREADY_RATELIMIT_ENABLED="false", SECRET_KEY="bench")
-            servers[s.name] = stack.enter_context(gunicorn(env, Path(tmp), s.workers))
+            servers[s.name] = stack.enter_context(gunicorn(bench_env(s.url), Path(tmp), s.workers))
         plans = {}
         for name, server in servers.items():
             every = prepare(server.base)

@@ -439,9 +439,15 @@ def write_results(
     return "\n".join(lines)
 
 
+def bench_env(url: str) -> dict[str, str]:
+    """What a benched gunicorn serving `url` runs with: no rate limit (wrk sends every request
+    from one address), and one secret, so that a session signed by one server is valid on all."""
+    return server_env(url, PRODREADY_RATELIMIT_ENABLED="false", SECRET_KEY="bench-secret")
+
+
 def measure(url: str, args: argparse.Namespace) -> list[Row]:
     """Serve the database at `url` with gunicorn and measure every row in rounds."""
-    env = server_env(url, PRODREADY_RATELIMIT_ENABLED="false", SECRET_KEY="bench-secret")
+    env = bench_env(url)
     with tempfile.TemporaryDirectory() as tmp, gunicorn(env, Path(tmp), args.workers) as server:
         plans = prepare(server.base)
         rounds = [measure_round(server.base, plans, args) for _ in range(args.rounds)]
@@ -479,11 +485,17 @@ def measure_round(
     return measured, beside
 
 
-def arguments(description: str, rounds: int) -> argparse.ArgumentParser:
+def round_arguments(description: str, rounds: int) -> argparse.ArgumentParser:
+    """The options of measuring in rounds (`measure_round`), shared by every bench command."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=rounds, help="a row shows its median")
     parser.add_argument("--duration", type=int, default=5, help="seconds per row and round")
     parser.add_argument("--connections", type=int, default=16)
+    return parser
+
+
+def arguments(description: str, rounds: int) -> argparse.ArgumentParser:
+    parser = round_arguments(description, rounds)
     parser.add_argument(
         "--workers",
         type=int,

@@ -37,6 +37,7 @@ from bench.run import (
     Measure,
     Row,
     arguments,
+    bench_env,
     machine,
     pg_url,
     prepare,
@@ -216,11 +217,10 @@ def measure_both(
     small_url: str, large_url: str, args: argparse.Namespace
 ) -> tuple[list[Row], list[Row]]:
     """Every row on both databases, back to back within each round."""
-    env = {"PRODREADY_RATELIMIT_ENABLED": "false", "SECRET_KEY": "bench-secret"}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        gunicorn(server_env(small_url, **env), Path(tmp), args.workers) as small,
-        gunicorn(server_env(large_url, **env), Path(tmp), args.workers) as large,
+        gunicorn(bench_env(small_url), Path(tmp), args.workers) as small,
+        gunicorn(bench_env(large_url), Path(tmp), args.workers) as large,
     ):
         plans = {small.base: prepare(small.base), large.base: prepare(large.base)}
         rounds: dict[str, list[dict[str, Measure]]] = {small.base: [], large.base: []}
