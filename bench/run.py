@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import timeit
 import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -152,6 +153,27 @@ def commit_cost(url: str, writes: int = 300) -> CommitCost:
     finally:
         engine.dispose()
     return CommitCost(median(times[durable]), median(times[unflushed]))
+
+
+def python_speed() -> float:
+    """Milliseconds one core takes for a fixed pure-Python loop (best of seven): this CPU's
+    yardstick. Every page's work is Python, and at a fixed number of connections a row's
+    latency is mostly its queue (connections / req/s), so on a CPU half as fast every row's p50
+    and p99 about double while the ratios between rows barely move."""
+    return min(timeit.repeat("sum(range(100_000))", number=50, repeat=7)) / 50 * 1000
+
+
+@dataclass
+class MachineReading:
+    """What sets one machine's figures apart from another's, read outside the rounds: its disk
+    (the durable commit each answer waits for) and its CPU (every page's work)."""
+
+    commit: CommitCost
+    python_ms: float
+
+
+def read_machine(url: str) -> MachineReading:
+    return MachineReading(commit_cost(url), python_speed())
 
 
 def token(html: str) -> str:
@@ -378,7 +400,7 @@ def machine() -> str:
 
 
 def write_results(
-    rows: list[Row], args: argparse.Namespace, commits: tuple[CommitCost, CommitCost]
+    rows: list[Row], args: argparse.Namespace, readings: tuple[MachineReading, MachineReading]
 ) -> str:
     lines = [
         "# Benchmark results",
@@ -418,10 +440,14 @@ def write_results(
         f"{'met for every row' if all(r.p99_ms < P99_LIMIT_MS for r in rows) else 'MISSED'}.",
         f"Targets (ratio to the reference, p99, no errors): "
         f"{'all met' if all(r.meets_target for r in measured) else 'not all met'}.",
-        f"PostgreSQL's durable commit on this machine (a one-row write in autocommit, as each "
-        f"answer's): {commits[0]} before the rounds, {commits[1]} after. Every answer POST "
-        "waits for it and the reference writes nothing, so the answer's ratio falls as this "
-        "disk's flush slows (docs/performance.md).",
+        f"This machine, before and after the rounds. PostgreSQL's durable commit (a one-row "
+        f"write in autocommit, as each answer's): {readings[0].commit} before, "
+        f"{readings[1].commit} after. CPython's yardstick (`sum(range(100_000))`, best of 7): "
+        f"{readings[0].python_ms:.2f} ms before, {readings[1].python_ms:.2f} ms after. Every "
+        "answer POST waits for the commit and the reference writes nothing, so the answer's "
+        "ratio falls as the disk's flush slows. At a fixed number of connections a row's "
+        "latency is mostly its queue (connections / req/s), so every row's p99 rises as the "
+        "CPU slows (docs/performance.md).",
         "",
         "Ratios and latencies are medians over the rounds; the reference ratio lists every "
         "round's in brackets, each to the mean of the two reference runs just before and after "
@@ -516,9 +542,9 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     url = pg_url()
     seed(url)
-    before = commit_cost(url)
+    before = read_machine(url)
     rows = measure(url, args)
-    print(write_results(rows, args, (before, commit_cost(url))))
+    print(write_results(rows, args, (before, read_machine(url))))
 
 
 if __name__ == "__main__":
