@@ -88,7 +88,8 @@ def test_report_reflects_milestones_and_scores(app, user_client):
     assert estimate.low < estimate.score < estimate.high
     assert f"<td>{band_text(estimate)}</td>" in html
     assert 'class="band"' in html  # the band chart
-    assert "Consider CPIM" in html
+    # The step names the certification in full, once: no editorial aside in the name.
+    assert "Consider CPIM (Certified in Planning and Inventory Management)<" in html
 
 
 def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client):
