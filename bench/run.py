@@ -155,12 +155,17 @@ def commit_cost(url: str, writes: int = 300) -> CommitCost:
     return CommitCost(median(times[durable]), median(times[unflushed]))
 
 
+YARDSTICK = "sum(range(100_000))"
+YARDSTICK_REPEATS = 7
+
+
 def python_speed() -> float:
-    """Milliseconds one core takes for a fixed pure-Python loop (best of seven): this CPU's
-    yardstick. Every page's work is Python, and at a fixed number of connections a row's
-    latency is mostly its queue (connections / req/s), so on a CPU half as fast every row's p50
-    and p99 about double while the ratios between rows barely move."""
-    return min(timeit.repeat("sum(range(100_000))", number=50, repeat=7)) / 50 * 1000
+    """Milliseconds one core takes for YARDSTICK, a fixed pure-Python loop (best of
+    YARDSTICK_REPEATS): this CPU's yardstick. Every page's work is Python, and at a fixed
+    number of connections a row's latency is mostly its queue (connections / req/s), so on a
+    CPU half as fast every row's p50 and p99 about double while the ratios between rows barely
+    move."""
+    return min(timeit.repeat(YARDSTICK, number=50, repeat=YARDSTICK_REPEATS)) / 50 * 1000
 
 
 @dataclass
@@ -442,7 +447,8 @@ def write_results(
         f"{'all met' if all(r.meets_target for r in measured) else 'not all met'}.",
         f"This machine, before and after the rounds. PostgreSQL's durable commit (a one-row "
         f"write in autocommit, as each answer's): {readings[0].commit} before, "
-        f"{readings[1].commit} after. CPython's yardstick (`sum(range(100_000))`, best of 7): "
+        f"{readings[1].commit} after. CPython's yardstick (`{YARDSTICK}`, best of "
+        f"{YARDSTICK_REPEATS}): "
         f"{readings[0].python_ms:.2f} ms before, {readings[1].python_ms:.2f} ms after. Every "
         "answer POST waits for the commit and the reference writes nothing, so the answer's "
         "ratio falls as the disk's flush slows. At a fixed number of connections a row's "
