@@ -80,6 +80,9 @@ class RoleDetail(RoleSummary):
     titles: list[str]
     duties: list[str]
     skills: list[RoleSkill]
+    weights_revised_on: date | None = Field(
+        description="When the skill weights last changed (readiness uses today's weights)."
+    )
     minimum_education: str
     mba: str
     years_in_production: Years

@@ -1,4 +1,4 @@
-"""`flask questions validate` and `flask questions load`."""
+"""`flask questions validate`, `audit`, `export` and `load`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.catalogue.loader import CatalogueError, load_catalogue
+from app.catalogue.schema import ChoiceItem
 
-questions_cli = AppGroup("questions", help="Validate and load the question catalogue.")
+questions_cli = AppGroup(
+    "questions", help="Validate, audit, export and load the question catalogue."
+)
 
 
 @questions_cli.command("validate")
@@ -46,24 +49,82 @@ def validate(directory: Path | None) -> None:
 
 
 @questions_cli.command("audit")
-def audit() -> None:
-    """Score knowledge-free answering strategies on the bank; exit 1 if any beats its limit."""
+@click.option(
+    "--skill", default=None, help="Also list, per item of this skill, what finds its key."
+)
+@click.option(
+    "--top", type=int, default=None, help="Show only the strongest N strategies per kind."
+)
+@click.option("--cues", is_flag=True, help="Print the words that most mark keys and distractors.")
+def audit(skill: str | None, top: int | None, cues: bool) -> None:
+    """Score knowledge-free strategies per kind of item; exit 1 if any beats its limit."""
     from app.catalogue import catalogue
-    from app.catalogue.schema import ChoiceItem
-    from app.services.testwise import audit as run_audit
-    from app.services.testwise import format_table
+    from app.catalogue.audit import format_table, run, skill_lines
+    from app.catalogue.testwise import Entry
+    from app.catalogue.wording import cues as find_cues
 
-    items = [e.content for e in catalogue().items.values() if isinstance(e.content, ChoiceItem)]
-    results = run_audit(items)
-    for line in format_table(results):
+    cat = catalogue()
+    if skill is not None and skill not in cat.skills:
+        raise click.BadParameter(f"unknown skill {skill!r}", param_hint="--skill")
+    entries = [
+        Entry(e.skill_id, e.content)
+        for e in cat.items.values()
+        if isinstance(e.content, ChoiceItem)
+    ]
+    report = run(entries)
+    for line in format_table(report, top):
         click.echo(line)
-    failed = [r.name for r in results if not r.passed]
+    if cues:
+        for kind in ("knowledge", "scenario"):
+            marking_keys, marking_distractors = find_cues(
+                [e for e in entries if e.item.kind == kind and e.item.select == "single"]
+            )
+            for label, found in (("keys", marking_keys), ("distractors", marking_distractors)):
+                words = ", ".join(f"{c.word} {c.in_keys}/{c.in_distractors}" for c in found)
+                click.echo(f"{kind}: words marking {label} (in keys/in distractors): {words}")
+    if skill is not None:
+        for line in skill_lines(report, skill):
+            click.echo(line)
+    failed = report.failures()
     if failed:
-        click.echo(
-            f"error: {len(failed)} strategies beat their limit: {', '.join(failed)}", err=True
-        )
+        click.echo(f"error: {len(failed)} checks failed: {'; '.join(failed)}", err=True)
         raise SystemExit(1)
     click.echo("ok: no knowledge-free strategy beats its limit")
+
+
+EXPORT_FORMATS = ("gift", "moodle-xml")
+
+
+@questions_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--skill", default=None, help="Only this skill's items.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def export(fmt: str, skill: str | None, output: Path | None) -> None:
+    """Write the knowledge and scenario items, with their feedback, as GIFT or Moodle XML."""
+    from app.catalogue import catalogue
+    from app.catalogue.moodle import to_gift, to_moodle_xml
+
+    cat = catalogue()
+    if skill is not None and skill not in cat.skills:
+        raise click.BadParameter(f"unknown skill {skill!r}", param_hint="--skill")
+    items = [
+        (skill_id, e.content)
+        for skill_id in cat.skills
+        if skill in (None, skill_id)
+        for e in cat.items_by_skill.get(skill_id, ())
+        if isinstance(e.content, ChoiceItem)
+    ]
+    text = (to_gift if fmt == "gift" else to_moodle_xml)(items, cat.skills)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(items)} items to {output}", err=True)
 
 
 @questions_cli.command("load")

@@ -178,8 +178,10 @@ def _read_items(
             items[item.id] = entry
             by_skill.setdefault(items_file.skill, []).append(entry)
     problems.extend(rules.near_duplicates(choice_items))
+    problems.extend(rules.check_scenario_keys("items/", (c.item for c in choice_items)))
     for skill_id in skills:
         entries = by_skill.get(skill_id, [])
+        problems.extend(_check_skill_items(f"items/{skill_id}.yaml", entries))
         levels = {
             e.content.difficulty
             for e in entries
@@ -193,6 +195,18 @@ def _read_items(
     return items, by_skill
 
 
+def _check_skill_items(file: str, entries: list[CatalogueItem]) -> list[str]:
+    """A skill's scenario keys and its self-ratings against its choice items."""
+    ratings = [e.content for e in entries if isinstance(e.content, SelfRatingItem)]
+    choice = [e.content for e in entries if isinstance(e.content, ChoiceItem)]
+    positions = {e.id: index for index, e in enumerate(entries)}
+    scenarios = [c for c in choice if c.kind == "scenario"]
+    return [
+        *rules.check_scenario_keys(f"{file}: items", scenarios),
+        *rules.self_rating_leaks(file, positions, ratings, choice),
+    ]
+
+
 def _check_role_refs(
     rel: str, role: Role, skills: Mapping[str, Skill], sources: Mapping[str, Source]
 ) -> list[str]:
@@ -200,6 +214,9 @@ def _check_role_refs(
     for index, rs in enumerate(role.skills.items):
         if rs.skill not in skills:
             problems.append(f"{rel}: skills.items.{index}.skill: unknown skill {rs.skill!r}")
+    for index, revision in enumerate(role.skills.revisions):
+        for skill_id in sorted(set(revision.before) - set(skills)):
+            problems.append(f"{rel}: skills.revisions.{index}.before: unknown skill {skill_id!r}")
     groups: dict[str, list[str]] = {
         "titles": role.titles.sources,
         "summary": role.summary.sources,

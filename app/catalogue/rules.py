@@ -9,17 +9,18 @@ Only what a machine can check is here; `docs/question-bank.md` has the rest for 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.catalogue.schema import CHOOSE, CHOOSE_WORDS, ChoiceItem, Source
+from app.catalogue.schema import CHOOSE, CHOOSE_WORDS, ChoiceItem, Move, SelfRatingItem, Source
 
 # --- bank size --------------------------------------------------------------------------------
 
 MIN_SELF_RATINGS = 5
-MIN_KNOWLEDGE = 7
-MIN_SCENARIOS = 7
+MIN_KNOWLEDGE = 8
+MIN_SCENARIOS = 8
 MIN_CHOICE_ITEMS = 16
 """Knowledge plus scenario items per skill: enough for three quizzes without a repeat."""
 MIN_DIFFICULTY_LEVELS = 2
@@ -37,6 +38,10 @@ MIN_MULTIPLE_WRONG = 2
 """A multiple-select item has at least this many wrong options, so choosing all never pays."""
 KEY_STEM_ECHO = 2
 """The key may not share this many more of the stem's words than the best distractor."""
+MIN_SCENARIO_MOVES = 3
+"""Kinds of move (act, escalate, consult, investigate, hold) among a scenario's options."""
+MAX_DELIBERATIVE_KEYS = 0.5
+"""Share of a skill's scenario keys that may be the consult or investigate option."""
 MIN_SCENARIO_EXPLANATION = 120
 """A scenario's explanation says why the key is best and what is wrong with the runner-up."""
 
@@ -70,14 +75,26 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def content_sequence(text: str) -> list[str]:
+    """Words that carry meaning, in order: no stop words, possessives and plurals folded so
+    'costs' meets 'cost'."""
+    return [_fold(w) for w in words(text) if w not in STOPWORDS and len(w) >= 3]
+
+
+def _fold(word: str) -> str:
+    """'yesterday's' -> 'yesterday', 'costs' -> 'cost' (not 'process' or 'gas')."""
+    word = re.sub("['\u2019]s$", "", word)
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def content_words(text: str) -> set[str]:
-    """Words that carry meaning: no stop words, crude plural folding so 'costs' meets 'cost'."""
-    out = set()
-    for w in words(text):
-        if w in STOPWORDS or len(w) < 3:
-            continue
-        out.add(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
+    return set(content_sequence(text))
+
+
+def phrases(text: str) -> set[tuple[str, str]]:
+    """Pairs of neighbouring content words ('walk away', 'away point'): a text's phrases."""
+    sequence = content_sequence(text)
+    return set(itertools.pairwise(sequence))
 
 
 def normalise(text: str) -> str:
@@ -95,12 +112,54 @@ def question_sentence(prompt: str) -> str:
 
 def check_choice_item(item: ChoiceItem, sources: Mapping[str, Source]) -> list[str]:
     """Problems with one knowledge or scenario item, each as `field: message`."""
-    problems = [*_check_metadata(item, sources), *_check_stem(item), *_check_options(item)]
+    problems = [
+        *_check_metadata(item, sources),
+        *_check_stem(item),
+        *_check_options(item),
+        *_check_moves(item),
+    ]
     if item.kind == "scenario" and len(item.explanation) < MIN_SCENARIO_EXPLANATION:
         problems.append(
             "explanation: a scenario's explanation says why the keyed action is best and what "
             f"is wrong with the strongest alternative (at least {MIN_SCENARIO_EXPLANATION} "
             "characters)"
+        )
+    return problems
+
+
+def _check_moves(item: ChoiceItem) -> list[str]:
+    """Scenario options say what kind of move they are, knowledge options do not; a scenario
+    offers several kinds, always a deliberative one, and never a lone deliberative key."""
+    moves = [o.move for o in item.options]
+    if item.kind == "knowledge":
+        return (
+            ["options: only scenario options carry a move"]
+            if any(m is not None for m in moves)
+            else []
+        )
+    missing = [
+        f"options.{i}.move: missing; give one of {', '.join(m.value for m in Move)}"
+        for i, m in enumerate(moves)
+        if m is None
+    ]
+    if missing:
+        return missing
+    problems = []
+    if len(set(moves)) < MIN_SCENARIO_MOVES:
+        problems.append(
+            f"options: a scenario offers at least {MIN_SCENARIO_MOVES} kinds of move, not "
+            f"{len(set(moves))}"
+        )
+    deliberative = [o for o in item.options if o.move is not None and o.move.deliberative]
+    if not deliberative:
+        problems.append(
+            "options: a scenario offers a consult or investigate option, so that a decisive key "
+            "has to beat it"
+        )
+    elif len(deliberative) == 1 and deliberative[0].correct:
+        problems.append(
+            "options: the only consult or investigate option is the key; offer a second one "
+            "(the wrong person, data that will not decide it)"
         )
     return problems
 
@@ -213,6 +272,9 @@ STEM_SIMILARITY = 0.8
 """Two stems sharing this share of their content words (Jaccard) are near duplicates."""
 OPTION_SIMILARITY = 0.75
 """Two items whose options share this share of their content words are near duplicates."""
+MIN_OPTION_WORDS = 4
+"""Option sets with fewer content words between them (numeric answers: "About 61 days") are
+not compared by their words."""
 SHARED_OPTIONS = 3
 """Two items with this many identical options are near duplicates."""
 
@@ -248,7 +310,10 @@ def near_duplicates(items: Iterable[Located]) -> list[str]:
                 reason = "a nearly identical stem"
             elif len(option_texts & o_texts) >= SHARED_OPTIONS:
                 reason = f"{len(option_texts & o_texts)} identical options"
-            elif _jaccard(option_words, o_words) >= OPTION_SIMILARITY:
+            elif (
+                len(option_words | o_words) >= MIN_OPTION_WORDS
+                and _jaccard(option_words, o_words) >= OPTION_SIMILARITY
+            ):
                 reason = "a very similar set of options"
             if reason:
                 problems.append(
@@ -285,4 +350,48 @@ def check_skill_coverage(file: str, skill_id: str, kinds: list[str], levels: set
             f"{file}: items: skill {skill_id!r} spans difficulty {sorted(levels)}; its items "
             f"must span at least {MIN_DIFFICULTY_LEVELS} levels"
         )
+    return problems
+
+
+def check_scenario_keys(where: str, scenarios: Iterable[ChoiceItem]) -> list[str]:
+    """No more than `MAX_DELIBERATIVE_KEYS` of the scenario keys (of a skill, or of the bank)
+    may be the consult / gather-data option: good manners alone would then pass."""
+    keyed = [o.move for item in scenarios for o in item.options if o.correct and o.move]
+    deliberative = sum(1 for m in keyed if m.deliberative)
+    if keyed and deliberative > MAX_DELIBERATIVE_KEYS * len(keyed):
+        return [
+            f"{where}: {deliberative} of {len(keyed)} scenario keys are consult or investigate "
+            f"moves; at most {MAX_DELIBERATIVE_KEYS:.0%} may be"
+        ]
+    return []
+
+
+LEAK_WORDS = 4
+"""A self-rating level sharing this many content words with a key (beyond the key's stem and
+distractors) states the key's idea."""
+
+
+def self_rating_leaks(
+    file: str, positions: Mapping[str, int], ratings: list[SelfRatingItem], items: list[ChoiceItem]
+) -> list[str]:
+    """Level texts that state what a choice item of the same skill keys: a phrase (two
+    neighbouring content words) or `LEAK_WORDS` content words that the key shares with the level
+    but not with its own stem and distractors. Self-ratings come first in a quiz, so such a level
+    would hand the person the answer."""
+    problems = []
+    for item in items:
+        key = " ".join(o.text for o in item.options if o.correct)
+        rest = " ".join([item.prompt, *(o.text for o in item.options if not o.correct)])
+        key_phrases = phrases(key) - phrases(rest)
+        key_words = content_words(key) - content_words(rest)
+        for rating in ratings:
+            for level, text in rating.levels.items():
+                shared = sorted(" ".join(p) for p in phrases(text) & key_phrases)
+                if not shared and len(content_words(text) & key_words) < LEAK_WORDS:
+                    continue
+                found = shared or sorted(content_words(text) & key_words)
+                problems.append(
+                    f"{file}: items.{positions[rating.id]}.levels.{level}: states the key of "
+                    f"{item.id!r} ({', '.join(found)}); describe the habit, not the answer"
+                )
     return problems

@@ -116,8 +116,46 @@ class RoleSkill(Strict):
     why: Text
 
 
+class WeightRevision(Strict):
+    """A change to a role's skill weights: when it took effect, why, and the weights before it.
+    Readiness is computed with today's weights, so a person's readiness moves on that day; the
+    report says so."""
+
+    changed_on: date
+    why: Text
+    before: dict[Slug, Annotated[int, Field(gt=0, le=SKILL_WEIGHT_TOTAL)]]
+
+    @model_validator(mode="after")
+    def _before_adds_up(self) -> WeightRevision:
+        total = sum(self.before.values())
+        if total != SKILL_WEIGHT_TOTAL:
+            raise ValueError(
+                f"the earlier weights add up to {total}; they must add up to {SKILL_WEIGHT_TOTAL}"
+            )
+        return self
+
+
 class RoleSkills(Sourced):
     items: list[RoleSkill] = Field(min_length=1)
+    revisions: list[WeightRevision] = Field(
+        default_factory=list, description="Changes to the weights, newest first."
+    )
+
+    @model_validator(mode="after")
+    def _newest_first(self) -> RoleSkills:
+        days = [r.changed_on for r in self.revisions]
+        if days != sorted(days, reverse=True) or len(set(days)) != len(days):
+            raise ValueError("revisions are listed newest first, one per day")
+        return self
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {rs.skill: rs.weight for rs in self.items}
+
+    def weights_after(self, revision: WeightRevision) -> dict[str, int]:
+        """The weights a revision brought in: the next revision's `before`, or today's."""
+        index = self.revisions.index(revision)
+        return self.revisions[index - 1].before if index else self.weights
 
 
 class EducationRequirement(Sourced):
@@ -234,10 +272,33 @@ class SelfRatingItem(Strict):
         return self
 
 
+class Move(StrEnum):
+    """What a scenario option does about the situation. Reviewers' metadata, never shown: the
+    audit checks that no kind of move is keyed so often that choosing it pays without knowledge
+    (the consult or gather-data option, say), and it is left out of an item's version hash."""
+
+    ACT = "act"
+    """Decide and act now on your own authority: stop, contain, switch, refuse, sign off."""
+    ESCALATE = "escalate"
+    """Take it to whoever owns the decision, above you or beside you."""
+    CONSULT = "consult"
+    """Ask, involve, inform or agree with others before or instead of acting."""
+    INVESTIGATE = "investigate"
+    """Gather data, check, measure or trial before deciding."""
+    HOLD = "hold"
+    """Keep the present course: wait, accept, monitor, let the plan slip or run on."""
+
+    @property
+    def deliberative(self) -> bool:
+        """The consult / gather-data option that good manners alone would pick."""
+        return self in (Move.CONSULT, Move.INVESTIGATE)
+
+
 class Option(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z]$")]
     text: Text
     correct: bool = False
+    move: Move | None = Field(default=None, exclude=True)
 
 
 CHOOSE_WORDS = {"two": 2, "three": 3, "four": 4}

@@ -72,6 +72,7 @@ def report_context(user_id: int, slug: str) -> dict:
         "chart": chart,
         "experience": facts.experience,
         "timeline": report.timeline(rows),
+        "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
     }
 

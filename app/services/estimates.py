@@ -37,8 +37,9 @@ REPEAT_FACTOR = 0.25
 SELF_RATING_WEIGHT = 0.5
 STRAIGHT_LINE_WEIGHT = 0.25
 """Further factor on the self-ratings of a straight-lined attempt."""
-STRAIGHT_LINE_MIN = 4
-"""An attempt is straight-lined when at least this many self-ratings all give one level."""
+STRAIGHT_LINE_MIN = 3
+"""An attempt is straight-lined when at least this many self-ratings all give one level: a skill
+quiz asks three, each about a different habit, so three equal levels there count too."""
 SELF_RATING_TRIALS = 4
 BAND = (0.10, 0.90)
 DIFFICULTY_LOGIT = {1: -1.0, 2: 0.0, 3: 1.0}

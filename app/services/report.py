@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select
 
+from app.catalogue.schema import Role, Skill
 from app.extensions import db
 from app.models import Attempt, SkillScore
 from app.models.attempt import SUBMITTED
@@ -41,6 +43,22 @@ class ProgressRow:
     when: str  # ISO date
     title: str
     cells: tuple[str, ...]  # overall score, then one per skill ("" where not assessed)
+
+
+@dataclass(frozen=True)
+class WeightChange:
+    name: str
+    before: int  # 0: the skill was not weighted
+    after: int  # 0: the skill is no longer weighted
+
+
+@dataclass(frozen=True)
+class WeightNotice:
+    """The role's latest change of skill weights, told to someone whose record predates it."""
+
+    changed_on: date
+    why: str
+    changes: tuple[WeightChange, ...]
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,30 @@ def progress(user_id: int) -> list[AttemptPoint]:
         AttemptPoint(attempt_id, title, submitted_at.date(), overall, _scores(folded))
         for attempt_id, title, submitted_at, overall, folded in rows
     ]
+
+
+def weight_notice(
+    role: Role, skills: Mapping[str, Skill], points: list[AttemptPoint]
+) -> WeightNotice | None:
+    """The latest weight revision of `role`, if any attempt in `points` was taken before it:
+    that person's readiness moved on the day without a new answer, and deserves to know why."""
+    if not role.skills.revisions or not points:
+        return None
+    revision = role.skills.revisions[0]
+    if points[0].when >= revision.changed_on:
+        return None
+    after = role.skills.weights_after(revision)
+    changes = tuple(
+        WeightChange(
+            skills[skill_id].name, revision.before.get(skill_id, 0), after.get(skill_id, 0)
+        )
+        for skill_id in sorted(
+            set(revision.before) | set(after),
+            key=lambda s: (-after.get(s, 0), -revision.before.get(s, 0), s),
+        )
+        if revision.before.get(skill_id, 0) != after.get(skill_id, 0)
+    )
+    return WeightNotice(revision.changed_on, revision.why, changes)
 
 
 def _whole(score: float | None, missing: str) -> str:

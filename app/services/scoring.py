@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from app.catalogue.credit import choice_score
+
 SELF_WEIGHT = 0.4
 KNOWLEDGE_WEIGHT = 0.6
 
@@ -47,17 +49,6 @@ def self_rating_score(rating: int) -> float:
     if not 1 <= rating <= 5:
         raise ValueError(f"rating must be 1..5, got {rating}")
     return (rating - 1) / 4 * 100
-
-
-def choice_score(chosen: frozenset[str], correct: frozenset[str], select: str) -> float:
-    """Credit for one knowledge or scenario answer, 0..100; an empty choice scores 0."""
-    if not correct:
-        raise ValueError("an item needs at least one correct option")
-    if select == "single":
-        return 100.0 if chosen == correct else 0.0
-    hits = len(chosen & correct)
-    misses = len(chosen - correct)
-    return max(0.0, (hits - misses) / len(correct)) * 100
 
 
 def _mean(values: list[float]) -> float | None:

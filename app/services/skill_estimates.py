@@ -8,6 +8,7 @@ from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select, update
 
+from app.catalogue.credit import choice_score
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem
 from app.catalogue.sync import item_versions
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillEstimate, User
 from app.models.attempt import SUBMITTED
 from app.services import estimates
-from app.services.scoring import choice_score, self_rating_score
+from app.services.scoring import self_rating_score
 from app.upsert import upsert
 
 

@@ -181,7 +181,7 @@ def test_phone_layout(browser, live_server):
     choose_role(page)
     page.goto("/quizzes")
     page.get_by_role("button", name="Start Full assessment: Production Manager").click()
-    expect(page.get_by_text("Question 1 of 36")).to_be_visible()
+    expect(page.get_by_text("Question 1 of 48")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
     audit(page, "18-phone-question")

@@ -90,9 +90,10 @@ def test_self_ratings_count_less_than_answers_and_less_again_when_straight_lined
     assert lined_weights == pytest.approx([SELF_RATING_WEIGHT * STRAIGHT_LINE_WEIGHT] * 4)
 
 
-def test_straight_lining_needs_four_equal_self_ratings():
+def test_straight_lining_needs_three_equal_self_ratings():
     assert straight_lined([4, 4, 4, 4])
-    assert not straight_lined([4, 4, 4])
+    assert straight_lined([5, 5, 5])  # a skill quiz asks three
+    assert not straight_lined([5, 5])
     assert not straight_lined([4, 4, 3, 4])
 
 

@@ -222,8 +222,8 @@ def test_a_skill_under_the_minimums_is_reported(bank):
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     found = problems(bank)
     skill = f"{FILE}: items: skill 'quality-control'"
-    assert f"{skill} has 0 scenario items; at least 7 are needed" in found
-    assert f"{skill} has 6 knowledge items; at least 7 are needed" in found
+    assert f"{skill} has 0 scenario items; at least 8 are needed" in found
+    assert f"{skill} has 6 knowledge items; at least 8 are needed" in found
     assert any("has 6 knowledge/scenario items; at least 16" in p for p in found)
 
 
@@ -254,3 +254,163 @@ def test_a_reference_source_has_no_seed_file(bank):
     assert any(
         p.startswith(f"sources.yaml: sources.{last}: Value error, a reference") for p in found
     )
+
+
+# --- scenario moves and self-ratings (issue 22) -------------------------------------------------
+
+CLEAN_SCENARIO = {
+    "id": "quality.scen.planted",
+    "kind": "scenario",
+    "select": "single",
+    "difficulty": 2,
+    "source": "montgomery-sqc",
+    "prompt": (
+        "This morning the bore gauge at final inspection read 0.05 mm high against its master "
+        "ring; yesterday afternoon it read true. What do you do with the bushes it passed?"
+    ),
+    "options": [
+        {
+            "id": "a",
+            "text": "Hold every bush gauged since yesterday's check and regauge them",
+            "correct": True,
+            "move": "act",
+        },
+        {
+            "id": "b",
+            "text": "Phone the buyer and agree whether the bushes may go as they are",
+            "move": "consult",
+        },
+        {
+            "id": "c",
+            "text": "Send the gauge to the laboratory and await its calibration report",
+            "move": "investigate",
+        },
+        {
+            "id": "d",
+            "text": "Carry on with the spare gauge and let this morning's bushes go out",
+            "move": "hold",
+        },
+    ],
+    "explanation": (
+        "A gauge found out of calibration makes every result since its last good check suspect, "
+        "so those parts are held and regauged before any ship. Asking the buyer hands the "
+        "customer a decision about parts you have reason to doubt."
+    ),
+}
+
+
+def _scenario(change: Callable[[dict], None] | None = None) -> dict:
+    item = copy.deepcopy(CLEAN_SCENARIO)
+    if change:
+        change(item)
+    return item
+
+
+def test_the_planted_scenario_is_clean(bank):
+    plant(bank, item=_scenario())
+    assert "quality.scen.planted" in load_catalogue(bank).items
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (_set("options.1.move", None), "options.1.move", "missing; give one of act, escalate"),
+        (
+            lambda item: (
+                _set("options.2.move", "consult")(item),
+                _set("options.3.move", "act")(item),
+            ),
+            "options",
+            "at least 3 kinds of move, not 2",
+        ),
+        (
+            lambda item: (
+                _set("options.1.move", "hold")(item),
+                _set("options.2.move", "escalate")(item),
+            ),
+            "options",
+            "a scenario offers a consult or investigate option",
+        ),
+        (
+            lambda item: (
+                _set("options.0.move", "investigate")(item),
+                _set("options.2.move", "escalate")(item),
+                _set("options.1.move", "act")(item),
+            ),
+            "options",
+            "the only consult or investigate option is the key",
+        ),
+    ],
+)
+def test_a_planted_move_fault_is_reported(bank, change, where, message):
+    index = plant(bank, item=_scenario(change))
+    found = [p for p in problems(bank) if p.startswith(f"{FILE}: items.{index}.{where}: ")]
+    assert any(message in p for p in found), problems(bank)
+
+
+def test_knowledge_options_carry_no_move(bank):
+    index = plant(bank, _set("options.0.move", "act"))
+    assert f"{FILE}: items.{index}.options: only scenario options carry a move" in problems(bank)
+
+
+def test_a_skill_may_not_key_the_consult_option_in_most_scenarios(bank):
+    """Twelve planted scenarios keyed on investigating push the skill's deliberative share of
+    keys past half (the bank's eight keep at most three)."""
+    for n in range(12):
+
+        def change(item: dict, n: int = n) -> None:
+            item["id"] = f"quality.scen.planted-{n}"
+            item["prompt"] = f"Case {n}: " + item["prompt"]
+            item["options"][0]["move"] = "investigate"
+            item["options"][1]["move"] = "investigate"
+
+        plant(bank, item=_scenario(change))
+    found = [p for p in problems(bank) if "scenario keys are consult or investigate" in p]
+    assert any(p.startswith(f"{FILE}: items: ") and "of 20 scenario keys" in p for p in found)
+
+
+def test_a_self_rating_may_not_state_a_key(bank):
+    plant(bank, item=_scenario())
+    rating = {
+        "id": "quality.self.planted",
+        "kind": "self_rating",
+        "prompt": "What do you do when a gauge fails its check?",
+        "levels": {
+            1: "I tell my supervisor when a gauge looks wrong.",
+            2: "I stop using a gauge that fails its daily check.",
+            3: "I regauge every bush gauged since yesterday's check.",
+            4: "I trace which lots a failed gauge passed and who holds them.",
+            5: "Others follow the way I set up gauge checks, and I review it yearly.",
+        },
+    }
+    index = plant(bank, item=rating)
+    flagged = [p for p in problems(bank) if p.startswith(f"{FILE}: items.{index}.levels.")]
+    assert len(flagged) == 1, problems(bank)
+    assert flagged[0].startswith(
+        f"{FILE}: items.{index}.levels.3: states the key of 'quality.scen.planted' ("
+    )
+    assert "since yesterday" in flagged[0]
+    assert flagged[0].endswith("describe the habit, not the answer")
+
+
+def test_numeric_option_sets_are_not_near_duplicates_by_their_words(bank):
+    def numeric(item_id: str, prompt: str, values: list[str]) -> dict:
+        item = copy.deepcopy(CLEAN_ITEM)
+        item["id"] = item_id
+        item["prompt"] = prompt
+        for option, value in zip(item["options"], values, strict=True):
+            option["text"] = f"About {value} days"
+        return item
+
+    plant(
+        bank,
+        item=numeric("quality.know.n1", "Stock 300, use 10 a day. Days of cover?", list("1234")),
+    )
+    plant(
+        bank,
+        item=numeric(
+            "quality.know.n2", "Lead time 6 weeks plus 2 of review. Days in all?", list("5678")
+        ),
+    )
+    loaded = load_catalogue(bank)
+    assert {"quality.know.n1", "quality.know.n2"} <= set(loaded.items)

@@ -59,13 +59,13 @@ def estimated(score: float, low: float, high: float, answers: int = 20) -> Curre
 
 
 def test_skill_readiness_weights_current_estimates(cat):
-    role = cat.roles["head-of-production"]  # six skills at 15, two at 5
+    role = cat.roles["head-of-production"]  # six skills at 12, one at 10, two at 5, two at 4
     scores = {"supply-chain": estimated(80, 72, 87), "leadership": estimated(100, 100, 100)}
     result = readiness(role, cat, facts(scores=scores), TODAY)
-    assert result.skill_readiness == pytest.approx((15 * 80 + 5 * 100) / 100)
+    assert result.skill_readiness == pytest.approx((12 * 80 + 5 * 100) / 100)
     gaps = result.gaps
     assert [g.weight for g in gaps] == sorted((g.weight for g in gaps), reverse=True)
-    assert gaps[0].score is None  # a not-assessed weight-15 skill comes before supply chain at 80
+    assert gaps[0].score is None  # a not-assessed weight-12 skill comes before supply chain at 80
 
 
 def test_education_levels(cat):

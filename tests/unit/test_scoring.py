@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.catalogue.credit import choice_score
 from app.services.scoring import (
     AnsweredItem,
     SkillResult,
-    choice_score,
     combine,
     overall_score,
     score_skills,

@@ -252,6 +252,10 @@ def test_roles_quizzes_and_export(api):
     assert roles[0]["slug"] == "production-manager"
     detail = api.get("/api/v1/roles/head-of-production").json
     assert sum(s["weight"] for s in detail["skills"]) == 100
+    assert detail["weights_revised_on"] == "2026-12-02"
+    assert {"skill_id": "health-safety", "weight": 10}.items() <= next(
+        s for s in detail["skills"] if s["skill_id"] == "health-safety"
+    ).items()
     quizzes = api.get("/api/v1/roles/production-manager/quizzes").json["quizzes"]
     assert quizzes[0]["is_full"]
     exported = api.get("/api/v1/export").json

@@ -20,12 +20,15 @@ from tests.web.quiz_helpers import (
 )
 
 
-def test_quiz_list_shows_full_assessment_and_skills_of_target_role(user_client):
+def test_quiz_list_shows_full_assessment_and_skills_of_target_role(app, user_client):
     html = user_client.get("/quizzes").get_data(as_text=True)
     assert "Full assessment: Production Manager" in html
     assert "Production scheduling and planning" in html
+    assert "Maintenance and reliability" in html
     assert "Marketing" not in html  # not a Production Manager skill
-    assert html.count("Not started") == 10
+    skills = app.extensions["catalogue"].roles["production-manager"].skills.items
+    assert len(skills) == 12
+    assert html.count("Not started") == 1 + len(skills)
 
 
 def test_quiz_list_without_target_role_asks_for_one(client, make_user):
@@ -302,10 +305,10 @@ def test_retake_keeps_every_attempt(app, user_client):
 
 def test_full_assessment_end_to_end(app, user_client):
     attempt_id = start(user_client, "full.production-manager")
-    assert len(questions(app, attempt_id)) == 36
+    assert len(questions(app, attempt_id)) == 48  # 12 skills, one self-rating and three others
     answer_all(user_client, app, attempt_id)
     user_client.post(f"/attempts/{attempt_id}/submit")
-    assert count(app, SkillScore, attempt_id=attempt_id) == 9
+    assert count(app, SkillScore, attempt_id=attempt_id) == 12
 
 
 def test_another_users_attempt_is_404_everywhere(app, user_client, make_user):
@@ -379,10 +382,21 @@ def test_straight_lined_self_ratings_are_pointed_out(app, user_client):
     assert "these self-ratings count for less in your estimates" in html
 
 
-def test_three_equal_self_ratings_are_not_straight_lining(app, user_client):
+def test_a_skill_quiz_with_three_equal_self_ratings_is_straight_lined(app, user_client):
     attempt_id = start(user_client, "skill.leadership")  # three self-ratings
-    answer_all(user_client, app, attempt_id)
+    answer_all(user_client, app, attempt_id)  # all of them 5
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "You gave the same level to every self-rating." in html
+    assert "likely between" in html  # the pooled estimate beside this attempt's scores
+
+
+def test_varied_self_ratings_in_a_skill_quiz_are_not_straight_lining(app, user_client):
+    attempt_id = start(user_client, "skill.leadership")
+    levels = iter(["2", "4", "3"])
+    for q in questions(app, attempt_id):
+        values = [next(levels)] if q.is_self_rating else correct_values(q)
+        assert answer(user_client, attempt_id, q.position, values).status_code == 302
     user_client.post(f"/attempts/{attempt_id}/submit")
     html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "You gave the same level to every self-rating." not in html
-    assert "likely between" in html  # the pooled estimate beside this attempt's scores

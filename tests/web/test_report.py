@@ -7,6 +7,8 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, time, timedelta
+from html import escape
 
 import pytest
 import sqlalchemy as sa
@@ -126,6 +128,42 @@ def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client)
     )
     assert overall is not None
     assert len(re.findall(r"M[\d.]+ [\d.]+h0", overall.group(1))) == 3
+
+
+def _seed_attempt_submitted_on(app, role: str, day) -> None:
+    with app.app_context():
+        user_id = get_user(app).id
+        seed_submitted_attempts(app.extensions["catalogue"], user_id, 1, role)
+        when = datetime.combine(day, time(9), tzinfo=UTC)
+        db.session.execute(
+            sa.text("UPDATE attempts SET started_at = :t, submitted_at = :t WHERE user_id = :u"),
+            {"t": when, "u": user_id},
+        )
+        db.session.commit()
+
+
+def test_the_report_says_which_weights_changed_since_the_first_attempt(app, user_client):
+    revision = app.extensions["catalogue"].roles["head-of-production"].skills.revisions[0]
+    _seed_attempt_submitted_on(app, "head-of-production", revision.changed_on - timedelta(days=30))
+    html = user_client.get("/report/head-of-production").get_data(as_text=True)
+    changed = revision.changed_on.strftime("%d %B %Y")
+    assert f"The skill weights of Head of Production changed on {changed}" in html
+    assert "Health, safety and compliance: not weighted → 10" in html
+    assert "Supply chain and inventory: 15 → 12" in html
+    assert "Leadership:" not in html  # unchanged weights are not listed
+    assert escape(revision.why) in html
+    # The other roles changed too, and their reports say so for this person as well.
+    assert "The skill weights of Production Manager changed" in user_client.get(
+        "/report/production-manager"
+    ).get_data(as_text=True)
+
+
+def test_no_weight_notice_when_every_attempt_is_newer_than_the_weights(app, user_client):
+    assert "skill weights of" not in user_client.get("/report").get_data(as_text=True)
+    revision = app.extensions["catalogue"].roles["head-of-production"].skills.revisions[0]
+    _seed_attempt_submitted_on(app, "head-of-production", revision.changed_on + timedelta(days=1))
+    html = user_client.get("/report/head-of-production").get_data(as_text=True)
+    assert "skill weights of" not in html
 
 
 def test_compare_shows_all_four_roles(user_client):

@@ -8,6 +8,8 @@ ROLE_FACTS = {
     "production-manager": ["Operations Manager", "CPIM", "3 years", "Exploring careers"],
     "head-of-production": [
         "Supply chain and inventory",
+        "Weights revised on",
+        "calls health and safety paramount",
         "Vice President of Production",
         "High-school diploma",
         "What Does a Head Of Production Do?",
