@@ -422,14 +422,13 @@ RECOMPUTED: dict[str, Entry] = {
     "budget.scen.moved-cost": Claim(
         lambda: (0.08 + 0.02) * 400_000 >= 40_000 > 0.08 * 400_000, key="d", outside=(0.02,)
     ),
-    # b, show the flexed budget: the fixed contract plus $3 a unit for 12,500 units allows more
-    # than was spent.
-    "budget.scen.flex": Claim(lambda: 10_000 + 30_000 * 12_500 / 10_000 >= 46_000, key="b"),
+    # c, trace the variable items: flexed for output, the budget allows less than was spent,
+    # though the whole budget scaled up allows more.
+    "budget.scen.flex": Claim(
+        lambda: 20_000 + 20_000 * 12_500 / 10_000 < 48_000 < 40_000 * 12_500 / 10_000, key="c"
+    ),
     # c, order the steel now: with a six-week lead time it arrives just in time for week 7.
     "customer.scen.material-authorisation": Claim(lambda: 6 < 7, key="c"),
-    # c, switch to adhesive A: the trial would outlast the remaining supply, and B's new
-    # cure profile is a process change that cannot be approved in time.
-    "decide.scen.close-call": Claim(lambda: 6 > 3, key="c"),
     # a, run the Saturdays: last year's 3.1-ton month leaves the window as this month's
     # 1.8 + 1.2 tons enter it; adding 1.2 to 23.9 alone is the trap.
     "env.scen.voc-cap": Claim(lambda: 23.9 - 3.1 + 1.8 + 1.2 <= 24.5 < 23.9 + 1.2, key="a"),
@@ -463,9 +462,9 @@ RECOMPUTED: dict[str, Entry] = {
     ),
     # a, plan on the pre-promotion rate: shipments outran what shoppers bought.
     "marketing.scen.pull-forward": Claim(lambda: 60 > 25, key="a"),
-    # a, build only the first weeks ahead: even at the laxest common minimum life on receipt,
-    # half the life, a case may be at most two months old, and the pre-build's last are three.
-    "marketing.scen.shelf-life": Claim(lambda: 4 / 2 < 3, key="a"),
+    # b, build nearer the promotion: a two-month pre-build leaves a third of a three-month life,
+    # under the half that supermarkets commonly require on delivery.
+    "marketing.scen.shelf-life": Claim(lambda: (3 - 2) / 3 < 0.5, key="b", outside=(0.5,)),
     # d, may be acceptable: between the PPAP manual's 1.33 and 1.67.
     "npi.know.ppk-initial": Claim(lambda: 1.33 <= 1.45 < 1.67, key="d", outside=(1.33, 1.67)),
     # d, show prototypes and deliver from the steel die: the soft die lasts under three weeks
@@ -487,9 +486,6 @@ RECOMPUTED: dict[str, Entry] = {
     "quality.scen.tolerance": Claim(lambda: 2 * 0.02 / (6 * 0.01) < 1, key="b", outside=(6,)),
     # d, mode A first: equal RPNs, higher severity.
     "risk.know.fmea": Claim(lambda: 9 * 4 * 3 == 3 * 6 * 6 and 9 > 3, key="d"),
-    # c, bank housings, then move the die: three weeks of stock will not cover six weeks of
-    # trials.
-    "risk.scen.supplier": Claim(lambda: 3 < 6, key="c"),
     # One-off costs over the weekly saving of the shift ($20 + $4) on overtime ($30).
     "sop.know.overtime-shift": Num(lambda: (21_000 + 9_000) / (500 * (30 - (20 + 4))), tol=1),
     # d, at least 15 months: past the slowest change, the 14-month furnace.
@@ -527,7 +523,7 @@ RECOMPUTED: dict[str, Entry] = {
     # d, keep the method on Line 2 only: week 11 lies inside the control limits, week 10
     # outside.
     "analysis.scen.bad-week": Claim(lambda: 930 <= 1_010 <= 1_070 and 800 < 930, key="d"),
-    # d, release the foundations' share: the three named risks make up the whole contingency.
+    # d, release the crane's share: the three named risks make up the whole contingency.
     "budget.scen.contingency": Claim(lambda: 60_000 + 50_000 + 70_000 == 180_000, key="d"),
     # a, make sure the release is reported: 300 lb is above ammonia's 100 lb reportable quantity.
     "comm.scen.media": Claim(lambda: 300 > 100, key="a", outside=(100,)),
@@ -535,11 +531,15 @@ RECOMPUTED: dict[str, Entry] = {
     "customer.scen.suspect-shipment": Claim(lambda: 8 <= 10, key="d"),
     # c, strike the claim: 200 ppm is far above Six Sigma's 3.4 defects per million.
     "marketing.scen.zero-defects": Claim(lambda: 200 > 3.4, key="c", outside=(3.4,)),
-    # a, cut in the new clamp now: 4 % of 6,000 pumps at $60 a repair outweighs the old clamps.
-    "npi.scen.field-fix": Claim(lambda: 6_000 * 0.04 * 60 > 6_000 * 0.40, key="a"),
-    # b, move the make-to-stock run: five weeks' cover less a week's slip stays above two weeks'
-    # safety stock.
-    "sched.scen.rush-order": Claim(lambda: 5 - 1 > 2, key="b"),
+    # c, cut in the new clamp now: the old clamps pay only below a 0.40 / 60 = 0.67 % failure
+    # rate, under twice the 0.5 % already seen on pumps half a year old on a three-year warranty.
+    "npi.scen.field-fix": Claim(lambda: 0.40 / 60 < 2 * 0.005, key="c"),
+    # b, hold the ramp: with 11 % of units repaired, first-pass yield is at most 89 %, under 95 %.
+    "npi.scen.ramp-step": Claim(lambda: 100 - 11 < 95, key="b"),
+    # b, trace the zinc source and report the month on the DMR: the sample is under the daily
+    # maximum (0.8 of it), so no 24-hour report; 1.4 times the monthly average limit is one
+    # result in the month's average, not yet a violation.
+    "env.scen.discharge-report": Claim(lambda: 0.8 < 1 < 1.4, key="b"),
 }
 
 NOT_CALCULATED: dict[str, str] = {
@@ -549,7 +549,6 @@ NOT_CALCULATED: dict[str, str] = {
     "sop.know.unconstrained": "the key is the stem's own demand figure, by the planning rule",
     "people.scen.station-defects": "the only digit is the station's number",
     "env.scen.regrind": "the percentages are the approved and proposed regrind levels, no sum",
-    "npi.scen.ramp-step": "the key turns on what first-pass yield counts (97 % is after rework)",
 }
 
 GENERIC = (0, 0.5, 1, 2, 7, 12, 24, 52, 60, 100, 365, 3_600, 1_000_000)
