@@ -57,6 +57,12 @@ class Config:
     FORGOT_LIMIT_ACCOUNT = "3 per 15 minutes; 10 per day"
     SHARE_LIMIT_IP = "60 per minute; 600 per hour"
     API_LIMIT_IP = "300 per minute"
+    # The site's public address, http(s)://host[:port]: every link the app mails or shows for
+    # sharing is built from it, never from the request's Host header (app/links.py).
+    PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")
+    # Production answers only requests naming that host (Flask's TRUSTED_HOSTS; set
+    # PRODREADY_TRUSTED_HOSTS='["prodready.example", "10.0.0.5"]' to list more).
+    TRUST_ONLY_PUBLIC_HOST = False
     # Mail: MAIL_URL is smtp://, smtps:// or smtp+plain:// (app/mail_backend.py); none: console.
     MAIL_URL: str | None = os.environ.get("MAIL_URL")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ProdReady <no-reply@prodready.invalid>")
@@ -83,6 +89,7 @@ class DevelopmentConfig(Config):
     """`make run`: a local SQLite database and a throwaway key unless one is set."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
 
 
 class TestConfig(Config):
@@ -93,6 +100,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # the rate-limit tests switch it on
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     MAIL_URL = None  # the mail tests point it at their own SMTP server
     MAIL_IN_BACKGROUND = False
 
@@ -103,6 +111,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    TRUST_ONLY_PUBLIC_HOST = True
     HSTS_SECONDS = 31536000
     LOG_JSON = True
     ACCESS_LOG = True

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.catalogue.loader import load_catalogue
 from app.database import ResilientFlask
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.links import configure_public_url
 from app.mail_backend import mail_settings
 from config import Config, config_from_env
 
@@ -31,6 +32,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
         app.config.from_prefixed_env("PRODREADY")
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
+    configure_public_url(app)
 
     _postgres_connect_args(app)
     db.init_app(app)

@@ -8,7 +8,7 @@ import json
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.catalogue import catalogue
 from app.catalogue.schema import SelfRatingItem
@@ -52,6 +52,16 @@ def register_error_handlers(app: Flask) -> None:
             400,
             "Your form expired or was sent from somewhere else, so it was not saved. "
             "Please go back, reload the page and submit it again.",
+        )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError) -> Response:
+        """A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page in the layout;
+        a plain 400 that does not echo the host."""
+        return Response(
+            "Bad request: this site does not answer to that host name.\n",
+            status=400,
+            mimetype="text/plain",
         )
 
     @app.errorhandler(HTTPException)

@@ -63,6 +63,7 @@ def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[L
         capture_output=True,
     )
     port = free_port()
+    env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"gunicorn-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

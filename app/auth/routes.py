@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.links import external_url
 from app.models import User
 from app.security.limits import per_account, per_ip
 from app.services import accounts, tokens
@@ -88,7 +89,7 @@ def forgot_password() -> tuple[str, int]:
     if form.validate_on_submit():
         accounts.request_password_reset(
             form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
+            lambda token: external_url("auth.reset_password", token=token),
         )
         # The same page whether or not the address has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data), 200

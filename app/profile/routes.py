@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.routes import TOKEN_PROBLEMS, bad_link
 from app.catalogue import catalogue
+from app.links import external_url
 from app.profile.forms import (
     ChooseRoleForm,
     ConfirmEmailForm,
@@ -91,7 +92,7 @@ def change_email() -> tuple[str, int] | Response:
                 accounts.request_email_change(
                     current_user,
                     form.new_email.data,
-                    lambda token: url_for("profile.confirm_email", token=token, _external=True),
+                    lambda token: external_url("profile.confirm_email", token=token),
                 )
             except accounts.SameEmailError:
                 form.new_email.errors.append("That is already your email address.")

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
 from app.extensions import db
+from app.links import external_url
 from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_ip
@@ -93,7 +94,7 @@ def share(slug: str) -> tuple[str, int]:
     )
     return render_template(
         "report/share_created.html",
-        url=url_for("report.shared", secret=secret, _external=True),
+        url=external_url("report.shared", secret=secret),
         role=role,
         expires=form.expires.data,
     ), 201

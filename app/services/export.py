@@ -130,8 +130,26 @@ def export_data(user: User) -> dict[str, Any]:
     }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell starting with one of these as a formula (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text value that a spreadsheet would run as a formula, with a leading apostrophe so it
+    shows as the text it is; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-    """Long format: one row per (section, record, field, value), so every record fits one CSV."""
+    """Long format: one row per (section, record, field, value), so every record fits one CSV;
+    text that would run as a formula in a spreadsheet is neutralised."""
+    for row in _csv_records(data):
+        yield tuple(spreadsheet_safe(value) for value in row)
+
+
+def _csv_records(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     yield CSV_HEADER
     yield ("export", "", "format", f"{data['format']}/{data['version']}")
     yield ("export", "", "exported_at", data["exported_at"])

@@ -16,7 +16,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import User
-from app.services import charts, skill_estimates
+from app.services import charts, export, skill_estimates
 from app.services.estimates import band_text
 from tests.conftest import ROLE_SLUGS, get_user, login
 from tests.seed import seed_submitted_attempts
@@ -217,6 +217,33 @@ def test_exports_contain_all_own_data_and_nothing_else(app, user_client, make_us
     estimate_fields = {r[2] for r in rows if r[0] == "skill_estimate"}
     assert {"estimate", "band_low", "band_high", "answers"} <= estimate_fields
     assert not any("eve@example.com" in ",".join(r) for r in rows)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_the_csv_export_neutralises_formulas(user_client, start):
+    """OWASP's CSV injection rule: a cell that a spreadsheet would run starts with an
+    apostrophe, so it shows as the text that was typed (forms strip a leading tab or carriage
+    return; `test_spreadsheet_safe` covers those)."""
+    typed = f'{start}HYPERLINK("http://evil.example","Click")'
+    response = user_client.post(
+        "/milestones/certifications/new",
+        data={"name": typed, "issuer": "@SUM(1+1)", "earned_on": "2021-01-01"},
+    )
+    assert response.status_code == 302, response.text
+    rows = list(csv.reader(io.StringIO(user_client.get("/export.csv").get_data(as_text=True))))
+    values = {r[2]: r[3] for r in rows if r[0] == "certifications"}
+    assert values["name"] == "'" + typed
+    assert values["issuer"] == "'@SUM(1+1)"
+    assert values["earned_on"] == "2021-01-01"
+    assert user_client.get("/export.json").json["milestones"]["certifications"][0]["name"] == typed
+
+
+def test_spreadsheet_safe():
+    for text in ("=1+1", "+1", "-1", "@A1", "\tX", "\rX"):
+        assert export.spreadsheet_safe(text) == "'" + text
+    assert export.spreadsheet_safe("Plant manager") == "Plant manager"
+    assert export.spreadsheet_safe(-3) == -3  # numbers are numbers, not formulas
+    assert export.spreadsheet_safe(None) is None
 
 
 def test_report_pages_need_login(client):

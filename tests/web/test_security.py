@@ -42,6 +42,7 @@ def production_app(app: Flask, **overrides) -> Flask:
         {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SECRET_KEY": "production-secret",
+            "PUBLIC_BASE_URL": "https://localhost",  # the test client's host, trusted
             "RATELIMIT_ENABLED": False,
             **overrides,
         },
