@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     # Bumped on logout-everywhere / password change; part of the session id, so old cookies die.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Set when an email change is confirmed: confirmation links issued before it are dead.
+    email_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Granted with `flask users grant-admin`; admins see the item statistics at /admin/items.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import delete, or_, select
@@ -127,6 +128,7 @@ def confirm_email_change(token: str) -> User:
     address was registered by someone else in the meantime)."""
     user, new = tokens.email_change_for(token)
     user.email = new
+    user.email_changed_at = datetime.now(UTC)
     try:
         db.session.commit()
     except IntegrityError:

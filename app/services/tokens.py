@@ -1,14 +1,17 @@
 """Signed, expiring, single-use links: password reset and email-change confirmation.
 
 Nothing is stored. A token is signed with the app's SECRET_KEY and carries what must still be
-true when it is used: a fingerprint of the password hash (so a reset link dies as soon as the
-password changes, by this link or any other route) or the account's current email address (so a
-confirmation link works once). Tokens of another ProdReady fail the signature check.
+true when it is used: a fingerprint of the password hash and the email address (so a reset link
+dies as soon as either changes, by this link or any other route) or the account's current email
+address and the time of its last change (so a confirmation link works once, even after a change
+there and back). Tokens of another ProdReady fail the signature
+check.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask import current_app
@@ -37,31 +40,35 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
-def _load(purpose: str, token: str, max_age: int) -> dict:
+def _load(purpose: str, token: str, max_age: int) -> tuple[dict, datetime]:
+    """The token's data and when it was signed."""
     try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
+        data, signed_at = _serializer(purpose).loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired:
         raise TokenError(TokenProblem.EXPIRED) from None
     except BadSignature:
         raise TokenError(TokenProblem.INVALID) from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise TokenError(TokenProblem.INVALID)
-    return data
+    return data, signed_at
 
 
-def password_fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+def credentials_fingerprint(user: User) -> str:
+    """Changes whenever the password or the email address does: a reset link was mailed to
+    one address for one password, and must not outlive either."""
+    material = f"{user.password_hash}\n{user.email}"
+    return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
 def reset_token(user: User) -> str:
-    return _serializer(RESET).dumps({"u": user.id, "p": password_fingerprint(user)})
+    return _serializer(RESET).dumps({"u": user.id, "p": credentials_fingerprint(user)})
 
 
 def user_for_reset(token: str) -> User:
     """The account a reset link is for, or TokenError saying why the link cannot be used."""
-    data = _load(RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    data, _ = _load(RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"])
     user = db.session.get(User, data["u"])
-    if user is None or data.get("p") != password_fingerprint(user):
+    if user is None or data.get("p") != credentials_fingerprint(user):
         raise TokenError(TokenProblem.USED)
     return user
 
@@ -72,10 +79,21 @@ def email_token(user: User, new_email: str) -> str:
 
 def email_change_for(token: str) -> tuple[User, str]:
     """(account, new address) of a confirmation link, or TokenError."""
-    data = _load(EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    data, signed_at = _load(EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     user = db.session.get(User, data["u"])
     if not isinstance(data.get("e"), str):
         raise TokenError(TokenProblem.INVALID)
-    if user is None or data.get("o") != user.email:
+    if user is None or data.get("o") != user.email or _changed_since(user, signed_at):
         raise TokenError(TokenProblem.USED)
     return user, data["e"]
+
+
+def _changed_since(user: User, signed_at: datetime) -> bool:
+    """Whether the address changed after the link was signed (signing times are whole seconds,
+    so the change's time is cut to its second too)."""
+    changed = user.email_changed_at
+    if changed is None:
+        return False
+    if changed.tzinfo is None:  # SQLite returns naive UTC
+        changed = changed.replace(tzinfo=UTC)
+    return signed_at < changed.replace(microsecond=0)

@@ -114,6 +114,44 @@ def test_a_password_change_by_any_route_kills_the_link(mail_app, ada, inbox):
     assert mail_app.test_client().get(link).status_code == 400
 
 
+def test_a_reset_link_mailed_to_an_old_address_dies_with_the_email_change(mail_app, ada, inbox):
+    """Whoever reads the old mailbox (a former employer's, say) cannot take over the account
+    with a link sent there before the change (issue 23)."""
+    ada.post("/forgot-password", data={"email": "ada@example.com"})
+    old_link = inbox.link("ada@example.com")
+    login(ada)
+    assert change_email(ada, "ada.new@example.com").status_code == 302
+    assert ada.post(inbox.link("ada.new@example.com")).status_code == 302
+    assert get_user(mail_app, "ada.new@example.com").email == "ada.new@example.com"
+
+    response = mail_app.test_client().get(old_link)
+    assert response.status_code == 400
+    taken = mail_app.test_client().post(
+        old_link, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert taken.status_code == 400
+    assert login(mail_app.test_client(), "ada.new@example.com").status_code == 302
+
+
+def test_a_confirmation_link_works_once_even_after_a_change_there_and_back(mail_app, ada, inbox):
+    """A -> B -> A puts the old address back, but the first link to B must stay dead (issue 23):
+    the link is bound to the address and to the time of its last change."""
+    login(ada)
+    assert change_email(ada, "ada.b@example.com").status_code == 302
+    to_b = inbox.link("ada.b@example.com")
+    assert ada.post(to_b).status_code == 302
+    time.sleep(1.1)  # signing times are whole seconds
+    assert change_email(ada, "ada@example.com").status_code == 302
+    [back] = [m for m in inbox.to("ada@example.com") if "confirm-email" in Inbox.text(m)]
+    link_back = re.search(r"http://localhost(/\S+)", Inbox.text(back)).group(1)
+    assert ada.post(link_back).status_code == 302
+    assert get_user(mail_app).email == "ada@example.com"
+
+    again = ada.post(to_b)
+    assert again.status_code == 400
+    assert get_user(mail_app).email == "ada@example.com"  # not moved to B again
+
+
 def test_reset_requests_are_rate_limited_per_address_and_per_ip(app, inbox, make_user):
     make_user()
     limited = app_with_mail(
