@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import Flask, request
@@ -37,6 +38,11 @@ from app.extensions import READ_ONLY_METHODS, autocommit_engines, db
 RETRY_AFTER_SECONDS = 5
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def idempotent(view: View) -> View:

@@ -128,7 +128,7 @@ def get_role(slug: str) -> Any:
             )
             for rs in role.skills.items
         ],
-        weights_revised_on=role.skills.revisions[0].changed_on if role.skills.revisions else None,
+        weights_revised_on=latest.changed_on if (latest := role.skills.latest_revision) else None,
         minimum_education=f"{q.education.minimum_level.label} ({q.education.expectation.value})",
         mba=q.mba.expectation.value,
         years_in_production=q.years_experience.minimum_years,

@@ -3,11 +3,12 @@ document (spectree reads them)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.database import as_utc
 from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
 
 
@@ -27,8 +28,7 @@ Years = Annotated[float, Field(ge=0), AfterValidator(_one_decimal)]
 def _utc(moment: datetime) -> datetime:
     """SQLite returns naive datetimes, stored in UTC; RFC 3339 needs the offset. Whole seconds,
     the same on both databases."""
-    moment = moment.replace(microsecond=0)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment.replace(microsecond=0))
 
 
 Timestamp = Annotated[datetime, AfterValidator(_utc)]

@@ -198,8 +198,9 @@ def format_table(report: AuditReport, top: int | None = None) -> list[str]:
     for d in report.difficulty:
         flag = "" if d.passed else "  FAIL"
         lines.append(
-            f"{d.kind}: mean strategy above chance on difficulty 1: {d.level1:+.1f} points "
-            f"({d.items1} items), on difficulty 3: {d.level3:+.1f} ({d.items3} items), "
+            f"{d.kind}: the {DIFFICULTY_STRATEGIES} strongest strategies above chance on "
+            f"difficulty 1: {d.level1:+.1f} points ({d.items1} items), on difficulty 3: "
+            f"{d.level3:+.1f} ({d.items3} items), "
             f"allowed gap {DIFFICULTY_Z * d.standard_error:.1f}{flag}"
         )
     return lines
@@ -209,6 +210,7 @@ def skill_lines(report: AuditReport, skill_id: str) -> list[str]:
     """Per item of one skill: its key, and the strategies that find it (for authors)."""
     lines = []
     for group in report.groups:
+        families = {r.name: r.family for r in group.results}
         for index, entry in enumerate(group.entries):
             if entry.skill_id != skill_id:
                 continue
@@ -225,7 +227,6 @@ def skill_lines(report: AuditReport, skill_id: str) -> list[str]:
                 + (f"; {moves}" if moves else "")
                 + ")"
             )
-            families = {s.name: s.family for s in strategies()}
             for family in ("model", "lexicon", "moves"):
                 right = [n for n in found if families[n] == family]
                 if right or family != "moves" or group.kind == "scenario":

@@ -150,7 +150,7 @@ def _check_moves(item: ChoiceItem) -> list[str]:
             f"options: a scenario offers at least {MIN_SCENARIO_MOVES} kinds of move, not "
             f"{len(set(moves))}"
         )
-    deliberative = [o for o in item.options if o.move is not None and o.move.deliberative]
+    deliberative = [o for o in item.options if o.move.deliberative]
     if not deliberative:
         problems.append(
             "options: a scenario offers a consult or investigate option, so that a decisive key "

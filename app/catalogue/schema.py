@@ -149,6 +149,10 @@ class RoleSkills(Sourced):
         return self
 
     @property
+    def latest_revision(self) -> WeightRevision | None:
+        return self.revisions[0] if self.revisions else None
+
+    @property
     def weights(self) -> dict[str, int]:
         return {rs.skill: rs.weight for rs in self.items}
 

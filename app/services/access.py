@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
+from app.database import as_utc
 from app.extensions import db
 from app.models import ApiToken, ShareLink, User
 
@@ -36,8 +37,7 @@ def _expiry(days: int | None) -> datetime | None:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+    return as_utc(moment) if moment else None
 
 
 def _live(expires_at: datetime | None) -> bool:

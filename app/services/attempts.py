@@ -686,7 +686,7 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     )
     skill_estimates.refresh(user_id, {q.skill_id for q in questions}, cat, now)
     role = cat.roles.get(attempt.role_slug)
-    weights = {rs.skill: rs.weight for rs in role.skills.items} if role else {}
+    weights = role.skills.weights if role else {}
     overall = scoring.overall_score({s: r.combined_score for s, r in results.items()}, weights)
     db.session.execute(
         update(Attempt).where(Attempt.id == attempt_id).values(overall_score=overall),

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.catalogue import catalogue
 from app.catalogue.loader import ITEM_ADAPTER
 from app.catalogue.schema import ItemId, Slug
+from app.database import as_utc
 from app.extensions import db
 from app.models import (
     Activity,
@@ -234,13 +235,9 @@ def parse(raw: bytes, max_bytes: int) -> ExportIn:
         raise BadImportError(f"The file has a problem at {where}: {first['msg']}.") from None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _same(moment: datetime | None) -> datetime | None:
     """Compare timestamps as UTC to the second (SQLite keeps no time zone)."""
-    return _aware(moment).astimezone(UTC).replace(microsecond=0) if moment else None
+    return as_utc(moment).astimezone(UTC).replace(microsecond=0) if moment else None
 
 
 def import_data(user: User, data: ExportIn) -> dict[str, int]:
@@ -295,9 +292,9 @@ def _add_attempt(user: User, attempt: AttemptIn) -> None:
         status=SUBMITTED,
         item_count=len(attempt.answers),
         overall_score=attempt.overall_score,
-        started_at=_aware(attempt.started_at),
-        submitted_at=_aware(attempt.submitted_at) if attempt.submitted_at else None,
-        last_activity_at=_aware(attempt.submitted_at or attempt.started_at),
+        started_at=as_utc(attempt.started_at),
+        submitted_at=as_utc(attempt.submitted_at) if attempt.submitted_at else None,
+        last_activity_at=as_utc(attempt.submitted_at or attempt.started_at),
     )
     db.session.add(row)
     db.session.flush()
@@ -320,7 +317,7 @@ def _add_attempt(user: User, attempt: AttemptIn) -> None:
                 choices=",".join(sorted(a.choices)) or None,
                 skipped=a.skipped and a.rating is None and not a.choices,
                 credit=credit(content, a.rating, frozenset(a.choices)),
-                answered_at=_aware(a.answered_at or attempt.started_at),
+                answered_at=as_utc(a.answered_at or attempt.started_at),
             )
         )
     db.session.add_all(

@@ -117,10 +117,8 @@ def weight_notice(
 ) -> WeightNotice | None:
     """The latest weight revision of `role`, if any attempt in `points` was taken before it:
     that person's readiness moved on the day without a new answer, and deserves to know why."""
-    if not role.skills.revisions or not points:
-        return None
-    revision = role.skills.revisions[0]
-    if points[0].when >= revision.changed_on:
+    revision = role.skills.latest_revision
+    if revision is None or not points or points[0].when >= revision.changed_on:
         return None
     after = role.skills.weights_after(revision)
     changes = tuple(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select, update
@@ -12,6 +12,7 @@ from app.catalogue.credit import choice_score
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem
 from app.catalogue.sync import item_versions
+from app.database import as_utc
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillEstimate, User
 from app.models.attempt import SUBMITTED
@@ -79,18 +80,13 @@ def answer_records(
                 skill_id=r.skill_id,
                 item_id=r.item_id,
                 attempt_id=r.attempt_id,
-                submitted_at=_aware(r.submitted_at),
+                submitted_at=as_utc(r.submitted_at),
                 self_rating=r.kind == "self_rating",
                 credit=value,
                 difficulty=getattr(current.content, "difficulty", None) if current else None,
             )
         )
     return records
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def refresh(user_id: int, skill_ids: Iterable[str], cat: Catalogue, now: datetime) -> None:

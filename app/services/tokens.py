@@ -11,12 +11,13 @@ check.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.database import as_utc
 from app.extensions import db
 from app.models import User
 
@@ -92,8 +93,4 @@ def _changed_since(user: User, signed_at: datetime) -> bool:
     """Whether the address changed after the link was signed (signing times are whole seconds,
     so the change's time is cut to its second too)."""
     changed = user.email_changed_at
-    if changed is None:
-        return False
-    if changed.tzinfo is None:  # SQLite returns naive UTC
-        changed = changed.replace(tzinfo=UTC)
-    return signed_at < changed.replace(microsecond=0)
+    return changed is not None and signed_at < as_utc(changed).replace(microsecond=0)
