@@ -43,6 +43,9 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     csrf.init_app(app)
     app.config.update(mail_settings(app.config.get("MAIL_URL"), app.config["MAIL_FROM"]))
     mail.init_app(app)
+    from app.security.input_guard import register_input_guard
+
+    register_input_guard(app)  # before the limiter, whose counters are keyed by form fields
     _init_limiter(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
