@@ -22,7 +22,7 @@ UNSAFE_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff
 MAX_JSON_DEPTH = 32  # the deepest document ProdReady reads (an export) is 6 levels deep
 
 
-class HostileInput(ValueError):
+class HostileInputError(ValueError):
     """Text a person cannot have meant to send; `where` names the field."""
 
     def __init__(self, where: str, detail: str) -> None:
@@ -40,7 +40,9 @@ def unsafe_character(text: str) -> str | None:
 def check_text(text: str, where: str = "") -> None:
     code = unsafe_character(text)
     if code:
-        raise HostileInput(where, f"contains an invisible control character ({code}); remove it and send it again")
+        raise HostileInputError(
+            where, f"contains an invisible control character ({code}); remove it and send it again"
+        )
 
 
 def check_value(value: object, where: str = "") -> None:
@@ -78,7 +80,10 @@ def check_json_depth(raw: bytes | str, limit: int = MAX_JSON_DEPTH) -> None:
         elif char in "[{":
             depth += 1
             if depth > limit:
-                raise HostileInput("", f"is nested more than {limit} levels deep, deeper than anything ProdReady reads")
+                raise HostileInputError(
+                    "",
+                    f"is nested more than {limit} levels deep, more than any ProdReady input",
+                )
         elif char in "]}":
             depth -= 1
 
@@ -109,12 +114,12 @@ def register_input_guard(app: Flask) -> None:
     def _refuse_hostile_input() -> Response | tuple[str, int] | None:
         try:
             check_request()
-        except HostileInput as refused:
+        except HostileInputError as refused:
             return refusal(refused)
         return None
 
 
-def refusal(refused: HostileInput) -> Response | tuple[str, int]:
+def refusal(refused: HostileInputError) -> Response | tuple[str, int]:
     field = f"The field “{refused.where}”" if refused.where else "What was sent"
     message = f"{field} {refused.detail}. Nothing was saved."
     if request.path.startswith("/api/") or wants_json():
