@@ -150,6 +150,15 @@ def get_user(app: Flask, email: str = "ada@example.com") -> User:
         return user
 
 
+def signup_path(app: Flask, email: str = "ada@example.com", name: str = "Ada") -> str:
+    """The path of the sign-up link /register would mail to `email` (the mail itself is
+    tested in test_auth.py)."""
+    from app.services import tokens
+
+    with app.test_request_context():
+        return "/register/" + tokens.signup_token(email, name)
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "no CSRF token in page"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.mail import Inbox, free_port, smtp_inbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,7 @@ class LiveServer:
     base: str
     process: subprocess.Popen
     log: Path
+    inbox: Inbox | None  # where its mail arrives, unless the caller set MAIL_URL
 
     def worker_pids(self) -> list[int]:
         """PIDs of gunicorn's worker processes (children of the master)."""
@@ -33,12 +35,6 @@ class LiveServer:
             if int(fields[1]) == self.process.pid:
                 pids.append(int(stat.parent.name))
         return pids
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -54,7 +50,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[LiveServer]:
-    """Migrate the database, serve it with gunicorn, wait until it answers, stop it after."""
+    """Migrate the database, serve it with gunicorn, wait until it answers, stop it after.
+    Without a MAIL_URL in `env`, its mail goes to an inbox of its own (`LiveServer.inbox`)."""
     subprocess.run(
         [sys.executable, "-m", "flask", "db", "upgrade"],
         cwd=ROOT,
@@ -65,7 +62,12 @@ def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[L
     port = free_port()
     env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"gunicorn-{port}.log"
-    with log_path.open("w") as log:
+    with ExitStack() as stack:
+        inbox = None
+        if "MAIL_URL" not in env:
+            inbox = stack.enter_context(smtp_inbox())
+            env["MAIL_URL"] = inbox.url
+        log = stack.enter_context(log_path.open("w"))
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -86,7 +88,7 @@ def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[L
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
+        server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, inbox)
         try:
             _wait_until_up(server, workers)
             yield server

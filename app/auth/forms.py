@@ -72,6 +72,11 @@ def confirm_field(label: str, password_field_name: str) -> PasswordField:
 class RegisterForm(FlaskForm):
     email = email_field()
     display_name = display_name_field()
+    submit = SubmitField("Email me a sign-up link")
+
+
+class FinishSignupForm(FlaskForm):
+    display_name = display_name_field()
     password = password_field("Password")
     confirm = confirm_field("Confirm password", "password")
     submit = SubmitField("Create account")

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from app.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from app.auth.forms import (
+    FinishSignupForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from app.links import external_url
 from app.models import User
 from app.security.limits import per_account, per_ip
@@ -24,24 +39,60 @@ def _start_session(user: User, remember: bool = False) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @per_ip("REGISTER_LIMIT_IP")
 @per_account("REGISTER_LIMIT_ACCOUNT")
-def register() -> str | Response:
+def register() -> str | Response | tuple[str, int]:
+    """Step one of signing up: the same answer whether or not the address has an account (the
+    mail differs), so the page cannot be used to find out who is registered."""
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.register_user(
-                form.email.data, form.display_name.data, form.password.data
-            )
-        except accounts.EmailTakenError:
-            form.email.errors.append(
-                "An account with this email already exists. Log in instead, or use another address."
-            )
-        else:
-            _start_session(user)
-            flash("Welcome to ProdReady! Pick the role you are aiming for.", "success")
-            return redirect(url_for("profile.choose_role"))
+        accounts.request_signup(
+            form.email.data,
+            form.display_name.data,
+            lambda token: external_url("auth.finish_signup", token=token),
+        )
+        return render_template(
+            "auth/register_sent.html",
+            email=form.email.data,
+            mail_to_console=not current_app.config.get("MAIL_URL"),
+        ), 200
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+
+
+SIGNUP_PROBLEMS = {
+    tokens.TokenProblem.EXPIRED: "This link has expired: a sign-up link works for 24 hours.",
+    tokens.TokenProblem.USED: "This address already has an account. Log in, or ask for a "
+    "password reset link if you have forgotten the password.",
+    tokens.TokenProblem.INVALID: "This link is not valid. Check that you opened all of it.",
+}
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@per_ip("PASSWORD_LIMIT_IP")
+def finish_signup(token: str) -> tuple[str, int] | Response:
+    """Step two: the link from the mail proves the address; the password is chosen here."""
+    try:
+        email, name = tokens.signup_for(token)
+    except tokens.TokenError as error:
+        return _bad_signup_link(error.problem)
+    form = FinishSignupForm(data={"display_name": name})
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(email, form.display_name.data, form.password.data)
+        except accounts.EmailTakenError:  # the same link used twice at once
+            return _bad_signup_link(tokens.TokenProblem.USED)
+        _start_session(user)
+        flash("Welcome to ProdReady! Pick the role you are aiming for.", "success")
+        return redirect(url_for("profile.choose_role"))
+    return render_template("auth/finish_signup.html", form=form, email=email), (
+        422 if form.errors else 200
+    )
+
+
+def _bad_signup_link(problem: tokens.TokenProblem) -> tuple[str, int]:
+    if problem is tokens.TokenProblem.USED:
+        return bad_link(SIGNUP_PROBLEMS[problem], url_for(".login"), "Log in")
+    return bad_link(SIGNUP_PROBLEMS[problem], url_for(".register"), "Ask for a new sign-up link")
 
 
 @bp.route("/login", methods=["GET", "POST"])

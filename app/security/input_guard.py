@@ -123,5 +123,5 @@ def refusal(refused: HostileInputError) -> Response | tuple[str, int]:
     field = f"The field “{refused.where}”" if refused.where else "What was sent"
     message = f"{field} {refused.detail}. Nothing was saved."
     if request.path.startswith("/api/") or wants_json():
-        return problem(400, "Bad Request", message)
-    return render_error(400, message)
+        return problem(422, "Unprocessable Content", message)
+    return render_error(422, message)

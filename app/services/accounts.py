@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import RateLimitCounter, User
@@ -27,6 +28,14 @@ class SameEmailError(ValueError):
 
 LinkFor = Callable[[str], str]
 """Turns a token into the absolute URL the mail links to (built by the view)."""
+
+# Checked when a login names no account, so that it costs the same scrypt work as a wrong
+# password for a real one (the response time does not tell whether an address is registered).
+# The same parameters as `User.set_password`; no password matches it.
+DUMMY_HASH = (
+    "scrypt:32768:8:1$7rXurB8qJuiNCYY1$7f366c35a563a0206c000c09055bd99fd125c05f0d3b4151dd6a8733"
+    "d7ec74c39a07a54a3b8dc59c26a46ebbd535a31f22766a49906702c87aa8c09183535647"
+)
 
 
 def normalise_email(email: str) -> str:
@@ -53,9 +62,22 @@ def register_user(email: str, display_name: str, password: str) -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(DUMMY_HASH, password)
         return None
-    return user
+    return user if user.check_password(password) else None
+
+
+def request_signup(email: str, display_name: str, link_for: LinkFor) -> None:
+    """Mail a link that finishes signing up, or, when the address already has an account, tell
+    its owner instead. The caller shows the same page either way and the mail goes out in the
+    background, so sign-up does not reveal which addresses are registered."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is None:
+        link = link_for(tokens.signup_token(email, display_name.strip()))
+        mailer.finish_signup(email, display_name.strip(), link)
+    else:
+        mailer.signup_for_existing_account(email)
 
 
 def set_target_role(user: User, slug: str | None) -> None:

@@ -7,6 +7,8 @@ import threading
 from flask import Flask, current_app, render_template
 from flask_mailman import EmailMultiAlternatives
 
+from app.links import external_url
+
 
 def _send(to: str, subject: str, template: str, **context: object) -> None:
     """Render and send; in the background when MAIL_IN_BACKGROUND is set, so a request that
@@ -30,6 +32,20 @@ def _deliver(app: Flask, message: EmailMultiAlternatives) -> None:
             message.send()
         except Exception:
             app.logger.exception("Could not send mail %r", message.subject)
+
+
+def finish_signup(to: str, name: str, link: str) -> None:
+    _send(to, "Finish creating your ProdReady account", "finish_signup", name=name, link=link)
+
+
+def signup_for_existing_account(to: str) -> None:
+    _send(
+        to,
+        "You already have a ProdReady account",
+        "signup_taken",
+        login_link=external_url("auth.login"),
+        reset_link=external_url("auth.forgot_password"),
+    )
 
 
 def password_reset(to: str, name: str, link: str, minutes: int) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import ROOT, gunicorn, server_env
+from tests.live import ROOT, LiveServer, gunicorn, server_env
+from tests.mail import Inbox
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -32,11 +33,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     workdir = tmp_path_factory.mktemp("live")
-    env = server_env(f"sqlite:///{workdir / 'live.sqlite3'}")
-    with gunicorn(env, workdir) as server:
-        yield server.base
+    with gunicorn(server_env(f"sqlite:///{workdir / 'live.sqlite3'}"), workdir) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(live: LiveServer) -> str:
+    return live.base
+
+
+@pytest.fixture(scope="session")
+def live_inbox(live: LiveServer) -> Inbox:
+    """Where the live server's mail (sign-up and reset links) arrives."""
+    return live.inbox
 
 
 @pytest.fixture(scope="session")

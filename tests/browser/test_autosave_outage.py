@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.test_journey import choose_role, register
+from tests.mail import Inbox
 
 UNAVAILABLE = {
     "status": 503,
@@ -17,16 +18,16 @@ UNAVAILABLE = {
 }
 
 
-def start_quiz(page: Page) -> None:
-    register(page, "Outage")
+def start_quiz(page: Page, inbox: Inbox) -> None:
+    register(page, inbox, "Outage")
     choose_role(page)
     page.goto("/quizzes")
     page.get_by_role("button", name="Start Quality control").click()
     expect(page.get_by_text("Question 1 of 9")).to_be_visible()
 
 
-def test_an_unconfirmed_answer_is_retried_until_saved(page: Page):
-    start_quiz(page)
+def test_an_unconfirmed_answer_is_retried_until_saved(page: Page, live_inbox: Inbox):
+    start_quiz(page, live_inbox)
     refused: list[str] = []
 
     def outage(route: Route) -> None:
@@ -47,8 +48,8 @@ def test_an_unconfirmed_answer_is_retried_until_saved(page: Page):
     assert page.evaluate("Object.keys(sessionStorage).length") == 0
 
 
-def test_an_answer_left_unsaved_goes_out_from_the_next_page(page: Page):
-    start_quiz(page)
+def test_an_answer_left_unsaved_goes_out_from_the_next_page(page: Page, live_inbox: Inbox):
+    start_quiz(page, live_inbox)
     answer_url = re.compile(r".*/attempts/\d+/answer$")
     page.route(answer_url, lambda route: route.abort("connectionrefused"))
     page.get_by_label(re.compile("^2 — ")).check()

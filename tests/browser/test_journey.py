@@ -9,15 +9,21 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, audit
+from tests.mail import Inbox
 
 PASSWORD = "a long browser passphrase"
 
 
-def register(page: Page, name: str = "Robin") -> str:
+def register(page: Page, inbox: Inbox, name: str = "Robin") -> str:
+    """Sign up as a person does: the form, the mailed link, then the password."""
     email = f"{uuid.uuid4().hex[:10]}@example.com"
     page.goto("/register")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill(name)
+    page.get_by_role("button", name="Email me a sign-up link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(inbox.wait_link(email))
+    expect(page.get_by_label("Display name")).to_have_value(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
@@ -31,7 +37,7 @@ def choose_role(page: Page, name: str = "Production Manager") -> None:
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
-def test_full_journey(page: Page):
+def test_full_journey(page: Page, live_inbox: Inbox):
     page.goto("/")
     audit(page, "01-landing")
     page.goto("/roles")
@@ -40,7 +46,7 @@ def test_full_journey(page: Page):
     expect(page.get_by_text("$97,140")).to_be_visible()
     audit(page, "03-role-detail")
 
-    register(page)
+    register(page, live_inbox)
     audit(page, "04-choose-role")
     choose_role(page)
     expect(page.get_by_text("Your target role: Production Manager")).to_be_visible()
@@ -146,10 +152,10 @@ def test_full_journey(page: Page):
     audit(page, "17-login")
 
 
-def test_everything_works_with_javascript_off(browser, live_server):
+def test_everything_works_with_javascript_off(browser, live_server, live_inbox: Inbox):
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
-    register(page, "NoJS")
+    register(page, live_inbox, "NoJS")
     choose_role(page, "Head of Production")
     page.goto("/quizzes")
     page.get_by_role("button", name="Start Lean and continuous improvement").click()
@@ -172,12 +178,12 @@ def test_everything_works_with_javascript_off(browser, live_server):
     context.close()
 
 
-def test_phone_layout(browser, live_server):
+def test_phone_layout(browser, live_server, live_inbox: Inbox):
     context = browser.new_context(
         base_url=live_server, viewport={"width": 390, "height": 844}, bypass_csp=True
     )
     page = context.new_page()
-    register(page, "Phone")
+    register(page, live_inbox, "Phone")
     choose_role(page)
     page.goto("/quizzes")
     page.get_by_role("button", name="Start Full assessment: Production Manager").click()

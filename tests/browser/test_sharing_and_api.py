@@ -9,12 +9,13 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import audit
 from tests.browser.test_journey import choose_role, register
+from tests.mail import Inbox
 
 
 def test_share_link_opens_without_an_account_and_dies_when_revoked(
-    page: Page, browser, live_server
+    page: Page, browser, live_server, live_inbox: Inbox
 ):
-    register(page, "Sharer")
+    register(page, live_inbox, "Sharer")
     choose_role(page)
     page.get_by_role("link", name="Report", exact=True).click()
     page.get_by_role("link", name="Share with a mentor").click()
@@ -51,9 +52,9 @@ def test_share_link_opens_without_an_account_and_dies_when_revoked(
 
 
 def test_token_works_against_the_api_and_the_docs_render_under_the_csp(
-    page: Page, browser, live_server
+    page: Page, browser, live_server, live_inbox: Inbox
 ):
-    register(page, "Builder")
+    register(page, live_inbox, "Builder")
     choose_role(page)
     page.goto("/profile")
     page.get_by_label("Token name").fill("my dashboard")

@@ -61,15 +61,22 @@ def token(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def session_for(base: str, email: str, register: bool) -> requests.Session:
+def session_for(server: LiveServer, email: str, register: bool) -> requests.Session:
+    """A logged-in client; with `register`, a new account signed up through the mailed link."""
+    base = server.base
     s = requests.Session()
     if register:
         page = s.get(f"{base}/register").text
         r = s.post(
             f"{base}/register",
+            data={"csrf_token": token(page), "email": email, "display_name": "Load"},
+        )
+        assert r.status_code == 200, r.text[:300]
+        link = base + server.inbox.wait_link(email)
+        r = s.post(
+            link,
             data={
-                "csrf_token": token(page),
-                "email": email,
+                "csrf_token": token(s.get(link).text),
                 "display_name": "Load",
                 "password": PASSWORD,
                 "confirm": PASSWORD,
@@ -137,9 +144,9 @@ def test_twenty_clients_answer_and_submit_the_same_attempts(server, pg_engine):
     emails = [f"load{i}@example.com" for i in range(USERS)]
     clients = []
     for email in emails:
-        clients.append(session_for(base, email, register=True))
+        clients.append(session_for(server, email, register=True))
         clients.extend(
-            session_for(base, email, register=False) for _ in range(CLIENTS_PER_USER - 1)
+            session_for(server, email, register=False) for _ in range(CLIENTS_PER_USER - 1)
         )
 
     accepted: dict[int, set[int]] = {}
@@ -228,7 +235,7 @@ def test_killing_a_worker_loses_no_saved_answer(server, pg_engine):
     base = server.base
     cat = load_catalogue(QUESTIONS_DIR)
     quizzes = [f"skill.{rs.skill}" for rs in cat.roles["production-manager"].skills.items]
-    clients = [session_for(base, f"kill{i}@example.com", register=True) for i in range(6)]
+    clients = [session_for(server, f"kill{i}@example.com", register=True) for i in range(6)]
     acknowledged: list[tuple[int, int]] = []
     lock = threading.Lock()
     stop = threading.Event()

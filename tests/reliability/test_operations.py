@@ -56,7 +56,7 @@ def serve(url: str, workdir, workers: int):
 def test_a_request_in_flight_completes_when_gunicorn_is_told_to_stop(database, tmp_path):
     url, engine = database
     with serve(url, tmp_path, workers=2) as server:
-        s = session_for(server.base, "graceful@example.com", register=True)
+        s = session_for(server, "graceful@example.com", register=True)
         attempt_id, csrf = open_attempt(s, server.base, "skill.quality-control")
         position, content = questions_of(engine, attempt_id)[0]
         result: dict[str, object] = {}
@@ -170,7 +170,7 @@ def test_recycled_workers_of_the_warmed_master_keep_serving(database, tmp_path, 
     url, _ = database
     monkeypatch.setenv("GUNICORN_CMD_ARGS", "--max-requests 10 --max-requests-jitter 0")
     with serve(url, tmp_path, workers=2) as server:
-        s = session_for(server.base, "recycled@example.com", register=True)
+        s = session_for(server, "recycled@example.com", register=True)
         for path in ["/roles", "/report", "/quizzes", "/milestones"] * 12:
             response = s.get(f"{server.base}{path}", timeout=10, allow_redirects=False)
             assert response.status_code == 200, path  # not sent to log in

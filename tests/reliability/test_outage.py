@@ -104,7 +104,7 @@ def stored_answers(engine: sa.Engine, attempt_id: int) -> dict[int, list[tuple]]
 def test_cutting_the_database_mid_quiz_loses_nothing_and_recovers_fast(live):
     server, proxy, engine = live
     base = server.base
-    people = [session_for(base, f"cut{i}@example.com", register=True) for i in range(PEOPLE)]
+    people = [session_for(server, f"cut{i}@example.com", register=True) for i in range(PEOPLE)]
     attempts = [open_attempt(s, base, "skill.quality-control") for s in people]
     seen: list[int] = []
     sent: dict[int, dict[int, list[str]]] = {}
@@ -157,7 +157,7 @@ def test_cutting_the_database_mid_quiz_loses_nothing_and_recovers_fast(live):
 def test_terminated_connections_are_replaced_without_the_user_noticing(live):
     server, _, engine = live
     base = server.base
-    s = session_for(base, "terminated@example.com", register=True)
+    s = session_for(server, "terminated@example.com", register=True)
     attempt_id, csrf = open_attempt(s, base, "skill.supply-chain")
     position, content = questions_of(engine, attempt_id)[0]
     with engine.begin() as conn:

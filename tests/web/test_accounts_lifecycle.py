@@ -17,7 +17,8 @@ from itsdangerous import URLSafeTimedSerializer
 from app.extensions import db
 from app.models import RateLimitCounter, User
 from tests.conftest import PASSWORD, get_user, login
-from tests.web.conftest import Inbox, app_with_mail
+from tests.mail import Inbox
+from tests.web.conftest import app_with_mail
 from tests.web.quiz_helpers import answer_all, start
 
 NEW_PASSWORD = "a much longer new passphrase"

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from tests.conftest import csrf_token, make_config
+from tests.conftest import csrf_token, make_config, signup_path
 
 
 @pytest.fixture
@@ -19,9 +19,8 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
 def test_post_without_token_is_a_400_page_and_saves_nothing(csrf_app):
     client = csrf_app.test_client()
     response = client.post(
-        "/register",
+        signup_path(csrf_app, "a@example.com"),
         data={
-            "email": "a@example.com",
             "display_name": "A",
             "password": "a long enough password",
             "confirm": "a long enough password",
@@ -34,12 +33,12 @@ def test_post_without_token_is_a_400_page_and_saves_nothing(csrf_app):
 
 def test_post_with_token_succeeds(csrf_app):
     client = csrf_app.test_client()
-    token = csrf_token(client.get("/register").get_data(as_text=True))
+    path = signup_path(csrf_app, "a@example.com")
+    token = csrf_token(client.get(path).get_data(as_text=True))
     response = client.post(
-        "/register",
+        path,
         data={
             "csrf_token": token,
-            "email": "a@example.com",
             "display_name": "A",
             "password": "a long enough password",
             "confirm": "a long enough password",
@@ -50,12 +49,12 @@ def test_post_with_token_succeeds(csrf_app):
 
 def test_logout_without_token_is_rejected(csrf_app):
     client = csrf_app.test_client()
-    token = csrf_token(client.get("/register").get_data(as_text=True))
+    path = signup_path(csrf_app, "b@example.com")
+    token = csrf_token(client.get(path).get_data(as_text=True))
     client.post(
-        "/register",
+        path,
         data={
             "csrf_token": token,
-            "email": "b@example.com",
             "display_name": "B",
             "password": "a long enough password",
             "confirm": "a long enough password",

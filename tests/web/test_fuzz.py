@@ -40,7 +40,7 @@ values = st.one_of(text, st.lists(text, max_size=4))
 
 FORMS = {
     **{f"/milestones/{slug}/new": list(kind.fields) for slug, kind in KINDS.items()},
-    "/register": ["email", "display_name", "password", "confirm"],
+    "/register": ["email", "display_name"],
     "/login": ["email", "password"],
     "/choose-role": ["target_role"],
     "/profile": ["profile-display_name", "profile-target_role"],

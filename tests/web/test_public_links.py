@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from config import ProductionConfig
 from tests.conftest import PASSWORD, make_config
-from tests.web.conftest import Inbox
+from tests.mail import Inbox
 
 FORGED = {"Host": "evil.example"}
 EVIL = "http://evil.example"
