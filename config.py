@@ -48,13 +48,18 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "sqlalchemy://"
     LOGIN_LIMIT_IP = "30 per minute; 300 per hour"
+    # Failed logins only. Browsers that logged in to the account before are exempt from its
+    # per-account limit and have a per-device one (app/security/devices.py).
     LOGIN_LIMIT_ACCOUNT = "5 per minute; 30 per hour"
+    LOGIN_LIMIT_DEVICE = "10 per minute; 60 per hour"
+    DEVICE_COOKIE_DAYS = 365
     REGISTER_LIMIT_IP = "10 per minute; 50 per hour"
     REGISTER_LIMIT_ACCOUNT = "3 per minute"
     PASSWORD_LIMIT_IP = "10 per minute"
     PASSWORD_LIMIT_ACCOUNT = "5 per minute; 20 per hour"
     FORGOT_LIMIT_IP = "5 per minute; 30 per hour"
     FORGOT_LIMIT_ACCOUNT = "3 per 15 minutes; 10 per day"
+    FORGOT_LIMIT_DEVICE = "3 per 15 minutes"
     SHARE_LIMIT_IP = "60 per minute; 600 per hour"
     API_LIMIT_IP = "300 per minute"
     # The site's public address, http(s)://host[:port]: every link the app mails or shows for

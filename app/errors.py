@@ -14,6 +14,7 @@ from app.catalogue import catalogue
 from app.catalogue.schema import SelfRatingItem
 from app.database import RETRY_AFTER_SECONDS, outage_log, unreachable
 from app.extensions import db, login_manager
+from app.security.limits import throttled_message
 from app.web import wants_json
 
 MESSAGES = {
@@ -72,6 +73,8 @@ def register_error_handlers(app: Flask) -> None:
         detail = error.description if code in (400, 409, 422) and error.description else None
         if detail and detail == type(error).description:
             detail = None
+        if code == 429:
+            detail = throttled_message()
         return render_error(code, detail)
 
     @app.errorhandler(Exception)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -12,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -22,9 +24,17 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from app.errors import render_error
 from app.links import external_url
 from app.models import User
-from app.security.limits import per_account, per_ip
+from app.security import devices
+from app.security.limits import (
+    failed,
+    per_account,
+    per_device,
+    per_ip,
+    throttled_message,
+)
 from app.services import accounts, tokens
 from app.web import safe_next_url
 
@@ -34,6 +44,26 @@ bp = Blueprint("auth", __name__)
 def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at login: nothing from before carries over
     login_user(user, remember=remember)
+    email = user.email
+    after_this_request(lambda response: devices.remember(response, email))
+
+
+# The forms a limit can pause: on a 429 the page is shown again with what was typed (never a
+# password) and when to try again, instead of a bare error page.
+THROTTLED_FORMS = {
+    "auth.login": ("auth/login.html", LoginForm),
+    "auth.register": ("auth/register.html", RegisterForm),
+    "auth.forgot_password": ("auth/forgot.html", ForgotPasswordForm),
+}
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _throttled(error: RateLimitExceeded) -> tuple[str, int]:
+    """(Flask-Limiter adds Retry-After to whatever this returns.)"""
+    template, form_class = THROTTLED_FORMS.get(request.endpoint or "", (None, None))
+    if template is None:
+        return render_error(429, throttled_message())
+    return render_template(template, form=form_class(), throttled=throttled_message()), 429
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -97,7 +127,8 @@ def _bad_signup_link(problem: tokens.TokenProblem) -> tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @per_ip("LOGIN_LIMIT_IP")
-@per_account("LOGIN_LIMIT_ACCOUNT")
+@per_account("LOGIN_LIMIT_ACCOUNT", deduct_when=failed)
+@per_device("LOGIN_LIMIT_DEVICE", deduct_when=failed)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -135,6 +166,7 @@ TOKEN_PROBLEMS = {
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @per_ip("FORGOT_LIMIT_IP")
 @per_account("FORGOT_LIMIT_ACCOUNT")
+@per_device("FORGOT_LIMIT_DEVICE")
 def forgot_password() -> tuple[str, int]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():

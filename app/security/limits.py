@@ -1,14 +1,18 @@
-"""Rate limits for login, registration and password change: per client IP and per account."""
+"""Rate limits for login, registration, password reset and change: per client IP, per account,
+and per device cookie (app/security/devices.py), with a 429 that says when to try again."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.extensions import limiter
+from app.security import devices
 from app.services.accounts import normalise_email
 
 
@@ -16,13 +20,30 @@ def _config(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
+def _form_email() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
+
+
 def _account_from_form() -> str:
     """The account a login or registration targets (its normalised email)."""
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+    return "account:" + _form_email()
 
 
 def _current_account() -> str:
     return f"user:{current_user.get_id().partition(':')[0]}"
+
+
+def _trusted_device() -> bool:
+    return devices.trusted_for(_form_email()) is not None
+
+
+def _device() -> str:
+    return f"device:{devices.trusted_for(_form_email())}"
+
+
+def failed(response: Response) -> bool:
+    """For limits that count failures only: a login that succeeded redirects."""
+    return response.status_code != 302
 
 
 def per_ip(config_name: str, methods: tuple[str, ...] | list[str] = ("POST",)):
@@ -34,10 +55,49 @@ def per_ip(config_name: str, methods: tuple[str, ...] | list[str] = ("POST",)):
     )
 
 
-def per_account(config_name: str, from_form: bool = True):
+def per_account(
+    config_name: str,
+    from_form: bool = True,
+    deduct_when: Callable[[Response], bool] | None = None,
+):
+    """The account's own limit. For an account named in the form, a browser that has logged in
+    to it before is exempt (it has `per_device` instead), so strangers cannot lock out its
+    owner; for the logged-in account (password change) nobody else can spend it anyway."""
     return limiter.limit(
         _config(config_name),
         key_func=_account_from_form if from_form else _current_account,
         methods=["POST"],
         scope=config_name + ":account",
+        exempt_when=_trusted_device if from_form else None,
+        deduct_when=deduct_when,
+    )
+
+
+def per_device(config_name: str, deduct_when: Callable[[Response], bool] | None = None):
+    """The limit of one trusted browser (device cookie) for the account named in the form."""
+    return limiter.limit(
+        _config(config_name),
+        key_func=_device,
+        methods=["POST"],
+        scope=config_name + ":device",
+        exempt_when=lambda: not _trusted_device(),
+        deduct_when=deduct_when,
+    )
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request broke lets it through again."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    return max(1, breached.reset_at - int(time.time()))
+
+
+def throttled_message() -> str:
+    seconds = retry_after()
+    at = datetime.now(UTC) + timedelta(seconds=seconds)
+    wait = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
+    return (
+        f"Too many attempts in a short time, so this form is paused for your account's safety. "
+        f"Try again in {wait} (at {at:%H:%M} UTC)."
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 
@@ -125,10 +127,69 @@ def test_login_is_limited_per_account(app, make_user):
         assert login(client, password="wrong password!").status_code == 422
     response = login(client)
     assert response.status_code == 429
-    assert b"Too many requests" in response.data
+    assert b"Too many attempts" in response.data
     assert "Retry-After" in response.headers
     # Another account from the same address is not blocked by this account's limit.
     assert login(client, email="someone@example.com").status_code == 422
+
+
+def test_strangers_cannot_lock_the_owner_out_of_a_browser_used_before(app, make_user):
+    make_user()
+    limited = limited_app(app, LOGIN_LIMIT_ACCOUNT="2 per minute")
+    owner, stranger, new_browser = (limited.test_client() for _ in range(3))
+    assert login(owner).status_code == 302  # the owner's browser gets its device cookie
+    owner.post("/logout")
+    for _ in range(2):
+        assert login(stranger, password="guessing wrong!").status_code == 422
+    assert login(stranger).status_code == 429  # even the right password, from a stranger
+    assert login(new_browser).status_code == 429  # the account's limit covers every stranger
+    assert login(owner).status_code == 302  # but not the browser the owner used before
+    forged = limited.test_client()
+    forged.set_cookie("prodready_device", owner.get_cookie("prodready_device").value + "x")
+    assert login(forged).status_code == 429  # an altered device cookie counts for nothing
+
+
+def test_a_device_cookie_has_a_limit_of_its_own_and_successes_do_not_count(app, make_user):
+    make_user()
+    limited = limited_app(
+        app, LOGIN_LIMIT_ACCOUNT="2 per minute", LOGIN_LIMIT_DEVICE="2 per minute"
+    )
+    owner = limited.test_client()
+    for _ in range(3):  # logging in is not a failure
+        assert login(owner).status_code == 302
+        owner.post("/logout")
+    codes = [login(owner, password="typo in it, sorry").status_code for _ in range(3)]
+    assert codes == [422, 422, 429]  # a stolen device cookie buys no extra guesses
+
+
+def test_the_429_page_keeps_the_form_and_says_when_to_try_again(app, make_user):
+    make_user()
+    limited = limited_app(app, LOGIN_LIMIT_ACCOUNT="1 per minute")
+    client = limited.test_client()
+    login(client, password="wrong password!")
+    response = login(client, password="wrong again, sadly")
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    page = response.get_data(as_text=True)
+    assert 'value="ada@example.com"' in page  # what was typed, except the password
+    assert "wrong again" not in page
+    assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d UTC\)", page)
+    assert '<form method="post" action="/login"' in page
+
+
+def test_reset_requests_from_the_owners_browser_are_not_blocked_by_strangers(app, make_user):
+    make_user()
+    limited = limited_app(app, FORGOT_LIMIT_ACCOUNT="1 per hour", FORGOT_LIMIT_DEVICE="1 per hour")
+    owner, stranger = limited.test_client(), limited.test_client()
+    login(owner)
+    owner.post("/logout")
+    forgot = {"email": "ada@example.com"}
+    assert stranger.post("/forgot-password", data=forgot).status_code == 200
+    throttled = stranger.post("/forgot-password", data=forgot)
+    assert throttled.status_code == 429
+    assert 'value="ada@example.com"' in throttled.get_data(as_text=True)
+    assert owner.post("/forgot-password", data=forgot).status_code == 200  # first of the hour
+    assert owner.post("/forgot-password", data=forgot).status_code == 429  # then its own limit
 
 
 def test_login_is_limited_per_ip(app):

@@ -1,0 +1,65 @@
+"""Device cookies (OWASP's defence against lock-out by guessing): a browser that has logged in to
+an account before carries a signed cookie naming that account, and is exempt from the account's
+own attempt limits, which only strangers' browsers use up. So anyone can slow down guesses at an
+account, but nobody can lock its owner out of their usual browser. Each device cookie has its
+own, tighter limit, so a stolen one buys a thief nothing; per-address limits apply to everyone.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, current_app, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from app.services.accounts import normalise_email
+
+COOKIE = "prodready_device"
+MAX_ACCOUNTS = 5  # a shared family computer; the most recent logins first
+SALT = "device-cookie"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _read() -> dict | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    max_age = current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 3600
+    try:
+        data = _serializer().loads(raw, max_age=max_age)
+    except BadSignature:
+        return None
+    valid = (
+        isinstance(data, dict)
+        and isinstance(data.get("d"), str)
+        and isinstance(data.get("a"), list)
+        and all(isinstance(a, str) for a in data["a"])
+    )
+    return data if valid else None
+
+
+def trusted_for(email: str) -> str | None:
+    """This browser's device id when it has logged in to the account of `email` before."""
+    data = _read()
+    if data is None or normalise_email(email) not in data["a"]:
+        return None
+    return data["d"]
+
+
+def remember(response: Response, email: str) -> Response:
+    """After a successful login: add the account to this browser's device cookie."""
+    data = _read() or {"d": secrets.token_urlsafe(12), "a": []}
+    accounts = [email] + [a for a in data["a"] if a != email]
+    value = _serializer().dumps({"d": data["d"], "a": accounts[:MAX_ACCOUNTS]})
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 24 * 3600,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+    return response
