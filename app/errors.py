@@ -8,6 +8,7 @@ import json
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.catalogue import catalogue
@@ -89,6 +90,14 @@ def register_error_handlers(app: Flask) -> None:
             return _unexpected(error)
         db.session.rollback()
         outage_log(app).failed(error)
+        return _unavailable()
+
+    @app.errorhandler(PoolTimeoutError)
+    def _busy(error: PoolTimeoutError) -> Response:
+        """Every pooled connection stayed busy for `pool_timeout` (a burst larger than the
+        pool): the same 503 and Retry-After as an outage, so clients send it again."""
+        db.session.rollback()
+        app.logger.warning("connection pool exhausted: %s", error)
         return _unavailable()
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 from markupsafe import Markup, escape
 from sqlalchemy.orm import configure_mappers
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
@@ -47,10 +48,16 @@ MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """A database id in a URL: 1 to 2**31-1, so an oversized number is a 404, not a DB error."""
+    """A database id in a URL: any whole number matches the route, and one outside 1 to 2**31-1
+    is a 404 there (not a database error, and not a 405 from a neighbouring route)."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
-        super().__init__(url_map, min=1, max=MAX_ID)
+        super().__init__(url_map, signed=True)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(MAX_ID)) or not 1 <= int(value) <= MAX_ID:
+            raise NotFound()
+        return int(value)
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

@@ -25,11 +25,12 @@ from app.milestones.forms import FORMS
 from app.services import access, attempts, estimates, export, milestones, readiness, report
 from app.services import skill_estimates as current_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
+from app.web import MAX_ID
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC = {"api.docs", "api.openapi"}
-ERRORS = {f"HTTP_{code}": s.Problem for code in (401, 403, 404, 409, 422, 429)}
+ERRORS = {f"HTTP_{code}": s.Problem for code in (401, 403, 404, 409, 415, 422, 429)}
 
 
 def responses(**ok: Any) -> Response:
@@ -54,6 +55,21 @@ def _authenticate() -> FlaskResponse | None:
     if request.method not in READ_ONLY_METHODS and not use.can_write:
         return problem(403, "Forbidden", "This token is read-only; it cannot change anything.")
     g.api = use
+    return _require_json()
+
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _require_json() -> FlaskResponse | None:
+    """A body that is not JSON (a form, multipart, text) gets 415, before anything reads it."""
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+    if request.method in BODY_METHODS and has_body and not request.is_json:
+        return problem(
+            415,
+            "Unsupported Media Type",
+            "Send the body as JSON, with Content-Type: application/json.",
+        )
     return None
 
 
@@ -226,7 +242,9 @@ def start_attempt() -> Any:
 def list_attempts() -> Any:
     """Your attempts, newest first, a page at a time (follow `next_cursor`)."""
     query: s.PageQuery = request.context.query
-    before = min(int(query.cursor[1:]), 2**31) if query.cursor else None
+    before = int(query.cursor[1:]) if query.cursor else None
+    if before is not None and before > MAX_ID:
+        before = None  # every id is below it: the first page
     rows, more = attempts.attempts_before(_user_id(), before, query.limit)
     page = [_attempt_out(*_load(a.id)) for a in rows]
     return s.AttemptPage(attempts=page, next_cursor=f"a{rows[-1].id}" if more else None)

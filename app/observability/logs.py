@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
@@ -67,6 +68,41 @@ class JsonFormatter(logging.Formatter):
                 "traceback": self.formatException(record.exc_info),
             }
         return json.dumps(entry, default=str)
+
+
+class SecretPathFilter(logging.Filter):
+    """Redacts secret URL parts in the development server's request lines (logger `werkzeug`),
+    which are written before and outside the app's own access log."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.pattern.sub(rf"\1{REDACTED}", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def redact_development_server_log(app: Flask) -> None:
+    """Every route with a secret part (reset, sign-up and confirmation links, share links) is
+    redacted in `flask run`'s log; call after the blueprints are registered."""
+    prefixes = sorted(
+        {
+            rule.rule.split("<", 1)[0]
+            for rule in app.url_map.iter_rules()
+            if set(rule.arguments) & SECRET_URL_PARTS
+        }
+    )
+    logger = logging.getLogger("werkzeug")
+    for old in [f for f in logger.filters if isinstance(f, SecretPathFilter)]:
+        logger.removeFilter(old)  # create_app twice in one process: one filter, not two
+    if prefixes:
+        pattern = re.compile("(" + "|".join(map(re.escape, prefixes)) + r")[^/\s?\"]+")
+        logger.addFilter(SecretPathFilter(pattern))
 
 
 def configure_logging(app: Flask) -> None:

@@ -37,6 +37,7 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", f"max-age={hsts}; includeSubDomains"
             )
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Pages, exports and API answers hold a person's data: no cache, shared or private,
+        # keeps a copy. Static files set their own Cache-Control and keep it.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response

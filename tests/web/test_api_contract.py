@@ -8,6 +8,7 @@ import schemathesis
 import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 
 from app.extensions import db
 from app.models import Attempt
@@ -55,13 +56,16 @@ def api_schema(app: Flask, api_token: str):
     return schema
 
 
-def test_every_operation_keeps_its_contract(api_schema):
-    """Each operation in turn (one test, so it runs on each database of the suite)."""
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_every_operation_keeps_its_contract(api_schema, mode):
+    """Each operation in turn (one test per mode, so it runs on each database of the suite),
+    with every check schemathesis has: valid input is accepted (positive), input the schema
+    forbids is refused with a documented 4xx (negative), and no 5xx either way."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 30
     for operation in operations:
 
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(generation_mode=mode))
         @FUZZ
         def keeps_contract(case) -> None:
             case.call_and_validate()

@@ -103,3 +103,29 @@ def test_an_outage_is_logged_once_without_a_traceback(dead_app, caplog):
     assert len(errors) == 1
     assert errors[0].getMessage().startswith("database unreachable")
     assert errors[0].exc_info is None
+
+
+def test_a_burst_larger_than_the_pool_gets_503_not_500(app, make_user):
+    """Issue 23: 20 parallel submits under the dev server used to wait out the pool and 500."""
+    make_user(role="production-manager")
+    tiny = create_app(
+        make_config(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2},
+        )
+    )
+    client = tiny.test_client()
+    assert client.get("/roles").status_code == 200
+    with tiny.app_context():
+        from app.extensions import db
+
+        held = db.engine.connect()  # the pool's only connection, busy elsewhere
+        try:
+            login = {"email": "ada@example.com", "password": "x" * 12}
+            assert_calm_503(client.post("/login", data=login))
+            api = client.get("/api/v1/attempts", headers={"Authorization": "Bearer x"})
+            assert api.status_code == 503
+            assert api.mimetype == "application/problem+json"
+        finally:
+            held.close()
+    assert client.get("/roles").status_code == 200

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import re
+import threading
+import urllib.error
+import urllib.request
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.observability.logs import ACCESS_LOGGER, JsonFormatter
@@ -102,6 +107,26 @@ def test_secret_url_parts_never_reach_the_log(json_log):
     client.get("/reset-password/" + "t" * 40)
     paths = [entry["path"] for entry in lines()]
     assert paths == ["/shared/[redacted]", "/reset-password/[redacted]"]
+
+
+def test_the_development_server_log_redacts_secrets_too(app, caplog):
+    """`flask run` logs each request line itself (logger `werkzeug`): a real dev server here."""
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    secrets = {"/shared/": "s" * 43, "/reset-password/": "t.4" * 12, "/register/": "u-x" * 12}
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            for prefix, secret in secrets.items():
+                # A dead link's 400 or 404 is logged all the same.
+                with contextlib.suppress(urllib.error.HTTPError):
+                    urllib.request.urlopen(f"http://127.0.0.1:{server.port}{prefix}{secret}")
+    finally:
+        server.shutdown()
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    for prefix, secret in secrets.items():
+        assert f"{prefix}[redacted]" in logged
+        assert secret not in logged
 
 
 # --- health and readiness ------------------------------------------------------------------

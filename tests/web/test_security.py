@@ -25,6 +25,25 @@ def test_security_headers_on_every_response(client, url):
     assert "Strict-Transport-Security" not in headers  # only in production
 
 
+def test_personal_data_is_never_cached(app, user_client):
+    """Exports and API answers as well as pages: no-store; static files keep their own."""
+    from tests.web.test_api import token_for
+
+    bearer = {"Authorization": f"Bearer {token_for(app)}"}
+    responses = {
+        "/report": user_client.get("/report"),
+        "/export.json": user_client.get("/export.json"),
+        "/export.csv": user_client.get("/export.csv"),
+        "/api/v1/export": user_client.get("/api/v1/export", headers=bearer),
+        "/api/v1/attempts": user_client.get("/api/v1/attempts", headers=bearer),
+        "/api/v1/openapi.json": user_client.get("/api/v1/openapi.json"),
+    }
+    for url, response in responses.items():
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in user_client.get("/static/css/app.css").headers["Cache-Control"]
+
+
 def test_templates_have_no_inline_script_or_style():
     from pathlib import Path
 
