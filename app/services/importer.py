@@ -1,11 +1,12 @@
 """Bring a /export.json file back into the current account: all or nothing, and idempotent.
 
-The file is validated strictly (pydantic models of the export format, version 2) before anything
-is written. Milestones and submitted attempts, with their answers and attempt scores, are added
-unless an identical one is already there, so importing the same file twice adds nothing. Each
-answered item's content travels in the file and is checked against its content hash, so an
-export from another ProdReady restores even items this bank never had. Skill estimates are then
-recomputed from the answers. The profile (email, name) is not imported: it is this account's.
+The file is validated strictly (pydantic models of the export format, versions 2 and 3) before
+anything is written. Milestones and submitted attempts, with their answers and attempt scores,
+are added unless an identical one is already there, so importing the same file twice adds
+nothing. Each answered item's content travels in the file and is checked against its content
+hash, so an export from another ProdReady restores even items this bank never had. Skill
+estimates are then recomputed from the answers. The profile (email, name) is not imported: it
+is this account's.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from app.services import export, milestones, skill_estimates
 from app.services.skill_estimates import credit
 from app.upsert import insert_ignore
 
+READABLE_VERSIONS = (2, export.VERSION)
+"""Version 3 differs only in attempts in progress, which are never imported."""
+
 
 class BadImportError(ValueError):
     """The file cannot be imported; the message names the problem for the person."""
@@ -59,17 +63,21 @@ class AnswerIn(_Strict):
     position: int = Field(ge=1, le=500)
     item_id: ItemId
     skill_id: Slug
-    item_version: str = Field(pattern=r"^[0-9a-f]{64}$")
+    item_version: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     prompt: str
     rating: int | None = Field(default=None, ge=1, le=5)
     choices: list[OptionId] = Field(default_factory=list, max_length=8)
     skipped: bool = False
     credit: float | None = Field(default=None, ge=0, le=1)
     answered_at: datetime | None = None
-    item: dict[str, Any]
+    item: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _item_matches(self) -> AnswerIn:
+        if self.item is None and self.item_version is None:
+            return self  # an attempt in progress, exported without its key (version 3)
+        if self.item is None or self.item_version is None:
+            raise ValueError("an item needs both its content and its version")
         try:
             content = ITEM_ADAPTER.validate_python(self.item)
         except ValidationError as exc:
@@ -113,6 +121,8 @@ class AttemptIn(_Strict):
     def _consistent(self) -> AttemptIn:
         if self.status == SUBMITTED and self.submitted_at is None:
             raise ValueError("a submitted attempt needs its submission time")
+        if self.status == SUBMITTED and any(a.item is None for a in self.answers):
+            raise ValueError("a submitted attempt needs each question's content")
         positions = [a.position for a in self.answers]
         if len(set(positions)) != len(positions):
             raise ValueError("two answers share a position")
@@ -185,7 +195,7 @@ class MilestonesIn(_Strict):
 
 class ExportIn(_Strict):
     format: Literal["prodready-export"]
-    version: Literal[2]
+    version: Literal[READABLE_VERSIONS]  # type: ignore[valid-type]
     exported_at: datetime
     profile: dict[str, Any]
     attempts: list[AttemptIn] = Field(max_length=5000)
@@ -222,10 +232,11 @@ def parse(raw: bytes, max_bytes: int) -> ExportIn:
         ) from None
     if not isinstance(data, dict) or data.get("format") != export.FORMAT:
         raise BadImportError("That file is not a ProdReady export.")
-    if data.get("version") != export.VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise BadImportError(
             f"That export is format version {data.get('version')!r}; this ProdReady reads "
-            f"version {export.VERSION}. Export your data again and import the new file."
+            f"versions {' and '.join(map(str, READABLE_VERSIONS))}. Export your data again and "
+            "import the new file."
         )
     try:
         return ExportIn.model_validate(data)
