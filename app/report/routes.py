@@ -185,10 +185,12 @@ def import_data() -> tuple[str, int] | Response:
             db.session.commit()
         except importer.BadImportError as error:
             db.session.rollback()
-            form.file.errors.append(str(error))
+            form.file.errors.append(f"{error} Nothing was imported.")
         except IntegrityError:
             db.session.rollback()
-            form.file.errors.append("The file holds a record this ProdReady cannot store.")
+            form.file.errors.append(
+                "The file holds a record this ProdReady cannot store. Nothing was imported."
+            )
         else:
             flash(
                 f"Imported {counts['attempts']} quiz attempt(s) and {counts['milestones']} "
