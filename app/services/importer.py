@@ -381,6 +381,7 @@ def _add_attempt(user: User, attempt: AttemptIn) -> None:
         role_slug=attempt.role_slug,
         title=attempt.title,
         status=SUBMITTED,
+        imported=True,
         item_count=len(attempt.answers),
         overall_score=attempt.overall_score,
         started_at=as_utc(attempt.started_at),

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from app.catalogue import catalogue
 from app.extensions import db
 from app.models import Attempt
+from app.services import item_stats, skill_estimates
 from tests.conftest import get_user, login
 from tests.web.test_accounts_lifecycle import rows_of, some_history, upload
 
@@ -114,3 +116,29 @@ def test_an_imported_attempt_opens_its_result_page(mail_app, ada, make_user):
     assert result.status_code == 200
     assert "Production scheduling and planning" in result.text
     assert eve.get("/report").status_code == 200
+
+
+def shared_numbers(app) -> tuple[list, list]:
+    """Every item's statistics and every scale's alpha, as all users' scoring sees them."""
+    with app.app_context():
+        return item_stats.item_statistics(catalogue(), min_answers=1)
+
+
+def test_imported_answers_count_for_their_owner_but_not_in_the_item_statistics(
+    mail_app, ada, make_user
+):
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    before = shared_numbers(mail_app)
+    answered = {s.item_id: s.answers for s in before[0] if s.answers}
+    assert sorted(answered.values()) == [1] * 9  # each of Ada's nine answers counts
+
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    for _ in range(2):  # the second import adds nothing, but try
+        assert upload(eve, exported).status_code == 302
+    assert shared_numbers(mail_app) == before
+    with mail_app.app_context():
+        mine = skill_estimates.current(get_user(mail_app, "eve@example.com").id)
+    assert mine["production-scheduling"].estimate.answers == 9  # Eve's own estimate has them
