@@ -57,6 +57,8 @@ class Config:
     FORGOT_LIMIT_ACCOUNT = "3 per 15 minutes; 10 per day"
     SHARE_LIMIT_IP = "60 per minute; 600 per hour"
     API_LIMIT_IP = "300 per minute"
+    # An import costs seconds of server time; a person needs one now and then.
+    IMPORT_LIMIT_ACCOUNT = "5 per hour; 20 per day"
     # The site's public address, http(s)://host[:port]: every link the app mails or shows for
     # sharing is built from it, never from the request's Host header (app/links.py).
     PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.links import external_url
 from app.models import User
 from app.report.forms import ImportForm, ShareForm
-from app.security.limits import per_ip
+from app.security.limits import per_account, per_ip
 from app.services import access, charts, export, importer, readiness, report
 
 bp = Blueprint("report", __name__)
@@ -174,6 +174,7 @@ def export_csv() -> Response:
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
+@per_account("IMPORT_LIMIT_ACCOUNT", from_form=False)
 def import_data() -> tuple[str, int] | Response:
     """Bring an export back: everything in the file, or (with a message saying why) nothing."""
     form = ImportForm()

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Attempt
 from app.services import item_stats, skill_estimates
 from tests.conftest import get_user, login
+from tests.web.conftest import app_with_mail
 from tests.web.test_accounts_lifecycle import rows_of, some_history, upload
 
 Mutation = Callable[[dict[str, Any]], Any]
@@ -142,3 +143,16 @@ def test_imported_answers_count_for_their_owner_but_not_in_the_item_statistics(
     with mail_app.app_context():
         mine = skill_estimates.current(get_user(mail_app, "eve@example.com").id)
     assert mine["production-scheduling"].estimate.answers == 9  # Eve's own estimate has them
+
+
+def test_imports_are_rate_limited_per_account(app, inbox, make_user):
+    make_user()
+    make_user("eve@example.com", "Eve")
+    limited = app_with_mail(app, inbox, RATELIMIT_ENABLED=True, IMPORT_LIMIT_ACCOUNT="2 per hour")
+    ada, eve = limited.test_client(), limited.test_client()
+    login(ada)
+    login(eve, "eve@example.com")
+    codes = [upload(ada, b"not json").status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+    assert ada.get("/import").status_code == 200  # the page itself is not limited
+    assert upload(eve, b"not json").status_code == 422  # another account is not limited
