@@ -73,9 +73,13 @@ class Config:
     MAIL_IN_BACKGROUND = True
     RESET_TOKEN_MAX_AGE = 30 * 60
     EMAIL_TOKEN_MAX_AGE = 24 * 60 * 60
-    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    # An import file as sent, JSON or gzip-compressed JSON (about 5 times smaller), and the
+    # JSON read from it: 16 MB holds some 150 full assessments, more than one a month for 12
+    # years, and imports in about 10 s. Decompression stops at that limit (no gzip bombs).
+    IMPORT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024
+    IMPORT_MAX_BYTES = 16 * 1024 * 1024
     # The largest request body at all: an import file plus the form around it.
-    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 64 * 1024
+    MAX_CONTENT_LENGTH = IMPORT_MAX_UPLOAD_BYTES + 64 * 1024
     HSTS_SECONDS: int | None = None
     # Number of trusted proxies in front of the app setting X-Forwarded-For (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
@@ -57,6 +58,10 @@ READABLE_VERSIONS = (2, export.VERSION)
 
 class BadImportError(ValueError):
     """The file cannot be imported; the message names the problem for the person."""
+
+
+class TooLargeError(BadImportError):
+    """The file, or the JSON it unpacks to, is larger than this ProdReady reads."""
 
 
 class _Strict(BaseModel):
@@ -263,13 +268,15 @@ MILESTONE_MODELS = {
 }
 
 
-def parse(raw: bytes, max_bytes: int) -> ExportIn:
-    """The validated file, or BadImportError naming the first problem in words."""
-    if len(raw) > max_bytes:
-        raise BadImportError(
-            f"That file is larger than {max_bytes // (1024 * 1024)} MB; an export is far smaller."
+def parse(raw: bytes, max_sent: int, max_json: int) -> ExportIn:
+    """The validated file, JSON or gzip-compressed JSON of at most `max_sent` bytes unpacking
+    to at most `max_json`, or BadImportError naming the first problem in words."""
+    if len(raw) > max_sent:
+        raise TooLargeError(
+            f"That file is larger than {_mb(max_sent)}. Download your data with Export JSON "
+            "(gzip), about five times smaller, and import that file."
         )
-    data = _json(raw)
+    data = _json(_unpacked(raw, max_json) if raw.startswith(GZIP_MAGIC) else raw)
     if not isinstance(data, dict) or data.get("format") != export.FORMAT:
         raise BadImportError("That file is not a ProdReady export.")
     if data.get("version") not in READABLE_VERSIONS:
@@ -286,6 +293,39 @@ def parse(raw: bytes, max_bytes: int) -> ExportIn:
         raise BadImportError(f"The file has a problem at {where}: {first['msg']}.") from None
     _known_to_this_bank(parsed)
     return parsed
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _unpacked(raw: bytes, max_json: int) -> bytes:
+    """A gzip file's content, decompressed a chunk at a time and refused as soon as it passes
+    `max_json` bytes: a few kilobytes of gzip can unpack to gigabytes."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header and trailer
+    out = bytearray()
+    pending = raw
+    try:
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, min(CHUNK, max_json + 1 - len(out)))
+            if not chunk and not inflater.unconsumed_tail:
+                break  # the input ended before the gzip stream did
+            out += chunk
+            if len(out) > max_json:
+                raise TooLargeError(
+                    f"That file unpacks to more than {_mb(max_json)}, more than this "
+                    "ProdReady reads."
+                )
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        raise BadImportError("That gzip file is damaged; export your data again.") from None
+    if not inflater.eof:
+        raise BadImportError("That gzip file is cut short; export your data again.")
+    return bytes(out)
 
 
 def _json(raw: bytes) -> Any:

@@ -84,7 +84,7 @@ def test_no_key_or_credit_leaves_before_submission(app, user_client):
     assert {name: found for name, found in leaks.items() if found} == {}
 
     with app.app_context():  # the in-progress attempt without its key is a valid file
-        assert importer.parse(seen["export.json"].encode(), 10**7).version == 3
+        assert importer.parse(seen["export.json"].encode(), 10**7, 10**7).version == 3
 
     # Once submitted, the export carries the key again.
     client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})

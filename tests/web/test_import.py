@@ -3,8 +3,10 @@ never a 500; imported answers stay out of the item statistics; imports are rate 
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +16,11 @@ from app.catalogue import catalogue
 from app.extensions import db
 from app.models import Attempt
 from app.services import item_stats, skill_estimates
+from app.services.importer import GZIP_MAGIC
+from config import Config
 from tests.conftest import get_user, login
 from tests.web.conftest import app_with_mail
+from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_accounts_lifecycle import rows_of, some_history, upload
 
 Mutation = Callable[[dict[str, Any]], Any]
@@ -156,3 +161,66 @@ def test_imports_are_rate_limited_per_account(app, inbox, make_user):
     assert codes == [422, 422, 429]
     assert ada.get("/import").status_code == 200  # the page itself is not limited
     assert upload(eve, b"not json").status_code == 422  # another account is not limited
+
+
+def years_of_history(client, app, assessments: int) -> bytes:
+    """An export with this many full assessments: one taken for real, the rest copies of it a
+    month apart (each is a distinct attempt to the importer)."""
+    attempt_id = start(client, "full.production-manager")
+    answer_all(client, app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/submit")
+    data = json.loads(client.get("/export.json").data)
+    [taken] = data["attempts"]
+    for months in range(1, assessments):
+        earlier = {
+            key: (datetime.fromisoformat(taken[key]) - timedelta(days=30 * months)).isoformat()
+            for key in ("started_at", "submitted_at")
+        }
+        data["attempts"].append({**taken, **earlier})
+    return json.dumps(data, indent=2).encode()
+
+
+def test_years_of_history_import_as_gzip(mail_app, ada, make_user):
+    """60 full assessments, five years of one a month, pass the 4 MB limit as JSON; the gzip
+    export of them imports, and so does the new account's own gzip export."""
+    login(ada)
+    exported = years_of_history(ada, mail_app, 60)
+    assert len(exported) > mail_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    too_large = upload(eve, exported)
+    assert too_large.status_code == 413
+    assert "Export JSON (gzip)" in too_large.text
+
+    assert upload(eve, gzip.compress(exported), "prodready-export.json.gz").status_code == 302
+    assert "Imported 60 quiz attempt(s)" in eve.get("/report").text
+    own = eve.get("/export.json.gz")
+    assert own.headers["Content-Disposition"] == "attachment; filename=prodready-export.json.gz"
+    assert len(own.data) < mail_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    make_user("fred@example.com", "Fred", role="production-manager")
+    fred = mail_app.test_client()
+    login(fred, "fred@example.com")
+    assert upload(fred, own.data, "prodready-export.json.gz").status_code == 302
+    assert "Imported 60 quiz attempt(s)" in fred.get("/report").text
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "message"),
+    [
+        pytest.param(
+            gzip.compress(b" " * (Config.IMPORT_MAX_BYTES + 1)),
+            413,
+            "unpacks to more than 16 MB",
+            id="gzip bomb",
+        ),
+        pytest.param(GZIP_MAGIC + b"\x08\x00 not deflate at all", 422, "damaged", id="damaged"),
+        pytest.param(gzip.compress(b'{"format": "prodready-export"}')[:-12], 422, "cut short"),
+    ],
+)
+def test_a_bad_gzip_file_is_refused(ada, make_user, content, status, message):
+    login(ada)
+    response = upload(ada, content, "prodready-export.json.gz")
+    assert response.status_code == status
+    assert message in response.text
+    assert "Nothing was imported" in response.text
