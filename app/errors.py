@@ -25,7 +25,7 @@ MESSAGES = {
     413: (
         "Too large",
         "That upload was larger than we accept: files can be at most 4 MB. For a large export, "
-        "download it with Export JSON (gzip) and import that file.",
+        "download it with Export gzip and import that file.",
     ),
     422: ("Unprocessable", "Some of what was sent is not valid."),
     429: ("Too many requests", "Please wait a moment before trying again."),

@@ -273,8 +273,8 @@ def parse(raw: bytes, max_sent: int, max_json: int) -> ExportIn:
     to at most `max_json`, or BadImportError naming the first problem in words."""
     if len(raw) > max_sent:
         raise TooLargeError(
-            f"That file is larger than {_mb(max_sent)}. Download your data with Export JSON "
-            "(gzip), about five times smaller, and import that file."
+            f"That file is larger than {_mb(max_sent)}. Download your data with Export gzip, "
+            "about five times smaller, and import that file."
         )
     data = _json(_unpacked(raw, max_json) if raw.startswith(GZIP_MAGIC) else raw)
     if not isinstance(data, dict) or data.get("format") != export.FORMAT:
