@@ -62,6 +62,8 @@ class Config:
     FORGOT_LIMIT_DEVICE = "3 per 15 minutes"
     SHARE_LIMIT_IP = "60 per minute; 600 per hour"
     API_LIMIT_IP = "300 per minute"
+    # An import costs seconds of server time; a person needs one now and then.
+    IMPORT_LIMIT_ACCOUNT = "5 per hour; 20 per day"
     # The site's public address, http(s)://host[:port]: every link the app mails or shows for
     # sharing is built from it, never from the request's Host header (app/links.py).
     PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")
@@ -76,9 +78,13 @@ class Config:
     MAIL_IN_BACKGROUND = True
     RESET_TOKEN_MAX_AGE = 30 * 60
     EMAIL_TOKEN_MAX_AGE = 24 * 60 * 60
-    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    # An import file as sent, JSON or gzip-compressed JSON (about 5 times smaller), and the
+    # JSON read from it: 16 MB holds some 150 full assessments, more than one a month for 12
+    # years, and imports in about 10 s. Decompression stops at that limit (no gzip bombs).
+    IMPORT_MAX_UPLOAD_BYTES = 4 * 1024 * 1024
+    IMPORT_MAX_BYTES = 16 * 1024 * 1024
     # The largest request body at all: an import file plus the form around it.
-    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 64 * 1024
+    MAX_CONTENT_LENGTH = IMPORT_MAX_UPLOAD_BYTES + 64 * 1024
     HSTS_SECONDS: int | None = None
     # Number of trusted proxies in front of the app setting X-Forwarded-For (0: none).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -24,7 +24,11 @@ MESSAGES = {
     404: ("Page not found", "We could not find that page. It may have moved, or never existed."),
     405: ("Method not allowed", "That page cannot be used like that."),
     409: ("Conflict", "That action clashes with the current state. Reload the page and retry."),
-    413: ("Too large", "That upload was larger than we accept: files can be at most 2 MB."),
+    413: (
+        "Too large",
+        "That upload was larger than we accept: files can be at most 4 MB. For a large export, "
+        "download it with Export gzip and import that file.",
+    ),
     422: ("Unprocessable", "Some of what was sent is not valid."),
     429: ("Too many requests", "Please wait a moment before trying again."),
     500: (

@@ -311,7 +311,7 @@ class CompareOut(Model):
 
 
 class ExportOut(BaseModel):
-    """Everything stored for the account, as /export.json gives it (format version 2)."""
+    """Everything stored for the account, as /export.json gives it (format version 3)."""
 
     model_config = ConfigDict(extra="allow")
     format: str

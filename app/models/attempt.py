@@ -57,6 +57,9 @@ class Attempt(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # Brought in by /import: self-declared, so it counts in its owner's estimates but never in
+    # the item statistics and alpha that every user's scoring relies on (services/item_stats.py).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", passive_deletes=True

@@ -19,10 +19,12 @@ EXPIRY_CHOICES = [
 class ImportForm(FlaskForm):
     file = FileField(
         "Export file",
-        description="The .json file from Export JSON, at most 2 MB.",
+        description="The .json or .json.gz file from Export JSON, at most 4 MB as sent.",
         validators=[
             FileRequired(message="Choose a file to import."),
-            FileAllowed(["json"], message="Choose the .json file that Export JSON gave you."),
+            FileAllowed(
+                ["json", "gz"], message="Choose the .json or .json.gz file that Export gave you."
+            ),
         ],
     )
     submit = SubmitField("Import")

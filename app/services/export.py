@@ -15,8 +15,14 @@ from app.services import milestones, skill_estimates
 
 CSV_HEADER = ("section", "record", "field", "value")
 FORMAT = "prodready-export"
-VERSION = 2
-"""Version 2 carries each asked item's full content, so /import can restore attempts anywhere."""
+VERSION = 3
+"""Version 2 carries each asked item's full content, so /import can restore attempts anywhere.
+Version 3 leaves the key out of attempts in progress (KEY_FIELDS); the importer reads both."""
+
+KEY_FIELDS = ("item_version", "credit", "item")
+"""What would tell an answer before submission: the item's content (its options marked correct
+and the explanation), the hash that confirms a guess of that content, and the saved answer's
+credit. Only a submitted attempt's answers carry them."""
 
 
 def _plain(value: Any) -> Any:
@@ -106,7 +112,7 @@ def export_data(user: User) -> dict[str, Any]:
                         "submitted_at",
                     ),
                 ),
-                "answers": answers[a.id],
+                "answers": answers[a.id] if a.is_submitted else _without_key(answers[a.id]),
                 "skill_scores": scores[a.id],
             }
             for a in attempts
@@ -128,6 +134,10 @@ def export_data(user: User) -> dict[str, Any]:
             for slug, kind in milestones.KINDS.items()
         },
     }
+
+
+def _without_key(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in answer.items() if k not in KEY_FIELDS} for answer in answers]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,21 +1,31 @@
 """Bring a /export.json file back into the current account: all or nothing, and idempotent.
 
-The file is validated strictly (pydantic models of the export format, version 2) before anything
-is written. Milestones and submitted attempts, with their answers and attempt scores, are added
-unless an identical one is already there, so importing the same file twice adds nothing. Each
-answered item's content travels in the file and is checked against its content hash, so an
-export from another ProdReady restores even items this bank never had. Skill estimates are then
-recomputed from the answers. The profile (email, name) is not imported: it is this account's.
+The file is validated strictly (pydantic models of the export format, versions 2 and 3) before
+anything is written. Milestones and submitted attempts, with their answers and attempt scores,
+are added unless an identical one is already there, so importing the same file twice adds
+nothing. Each answered item's content travels in the file and is checked against its content
+hash, so an export from another ProdReady restores even items this bank never had. Skill
+estimates are then recomputed from the answers. The profile (email, name) is not imported: it
+is this account's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import select
 
 from app.catalogue import catalogue
@@ -37,21 +47,61 @@ from app.models import (
 )
 from app.models.attempt import SUBMITTED
 from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
+from app.security.input_guard import HostileInputError, check_json_depth, check_value
 from app.services import export, milestones, skill_estimates
 from app.services.skill_estimates import credit
 from app.upsert import insert_ignore
+
+READABLE_VERSIONS = (2, export.VERSION)
+"""Version 3 differs only in attempts in progress, which are never imported."""
 
 
 class BadImportError(ValueError):
     """The file cannot be imported; the message names the problem for the person."""
 
 
+class TooLargeError(BadImportError):
+    """The file, or the JSON it unpacks to, is larger than this ProdReady reads."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class _Row(_Strict):
+    """A record stored as a row of `stored_as`, whose every text field must fit its column:
+    SQLite would store a longer one, and each page and API response reading it back would
+    fail; PostgreSQL would refuse it halfway through the import."""
+
+    stored_as: ClassVar[Any]
+
+    @model_validator(mode="after")
+    def _fits_its_columns(self) -> Self:
+        columns = self.stored_as.__table__.columns
+        for name, value in self:
+            limit = getattr(columns[name].type, "length", None) if name in columns else None
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                raise ValueError(f"{name} is longer than the {limit} characters it may have")
+        return self
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+When = TypeVar("When", date, datetime)
+
+
+def _plausible(moment: When) -> When:
+    """Refuse dates no person's record has, and with them the years 1 and 9999, whose time
+    zone conversion overflows."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"the date is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+Day = Annotated[date, AfterValidator(_plausible)]
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the largest INTEGER column value
 Score = Annotated[float, Field(ge=0, le=100)]
-Text = Annotated[str, Field(min_length=1, max_length=160)]
+Required = Annotated[str, Field(min_length=1)]
 OptionId = Annotated[str, Field(pattern=r"^[a-h]$")]
 
 
@@ -59,17 +109,21 @@ class AnswerIn(_Strict):
     position: int = Field(ge=1, le=500)
     item_id: ItemId
     skill_id: Slug
-    item_version: str = Field(pattern=r"^[0-9a-f]{64}$")
+    item_version: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     prompt: str
     rating: int | None = Field(default=None, ge=1, le=5)
     choices: list[OptionId] = Field(default_factory=list, max_length=8)
     skipped: bool = False
     credit: float | None = Field(default=None, ge=0, le=1)
-    answered_at: datetime | None = None
-    item: dict[str, Any]
+    answered_at: Moment | None = None
+    item: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _item_matches(self) -> AnswerIn:
+        if self.item is None and self.item_version is None:
+            return self  # an attempt in progress, exported without its key (version 3)
+        if self.item is None or self.item_version is None:
+            raise ValueError("an item needs both its content and its version")
         try:
             content = ITEM_ADAPTER.validate_python(self.item)
         except ValidationError as exc:
@@ -89,23 +143,25 @@ class AnswerIn(_Strict):
         return self
 
 
-class SkillScoreIn(_Strict):
-    id: int | None = None
+class SkillScoreIn(_Row):
+    stored_as = SkillScore
+    id: RecordId | None = None
     skill_id: Slug
     self_score: Score | None = None
     knowledge_score: Score | None = None
     combined_score: Score
 
 
-class AttemptIn(_Strict):
-    id: int | None = None
-    quiz_key: str = Field(min_length=1, max_length=100)
+class AttemptIn(_Row):
+    stored_as = Attempt
+    id: RecordId | None = None
+    quiz_key: Required
     role_slug: Slug
-    title: Text
+    title: Required
     status: Literal["submitted", "in_progress"]
     overall_score: Score | None = None
-    started_at: datetime
-    submitted_at: datetime | None = None
+    started_at: Moment
+    submitted_at: Moment | None = None
     answers: list[AnswerIn] = Field(max_length=500)
     skill_scores: list[SkillScoreIn] = Field(max_length=100)
 
@@ -113,20 +169,23 @@ class AttemptIn(_Strict):
     def _consistent(self) -> AttemptIn:
         if self.status == SUBMITTED and self.submitted_at is None:
             raise ValueError("a submitted attempt needs its submission time")
+        if self.status == SUBMITTED and any(a.item is None for a in self.answers):
+            raise ValueError("a submitted attempt needs each question's content")
         positions = [a.position for a in self.answers]
         if len(set(positions)) != len(positions):
             raise ValueError("two answers share a position")
         return self
 
 
-class EducationIn(_Strict):
-    id: int | None = None
+class EducationIn(_Row):
+    stored_as = Education
+    id: RecordId | None = None
     level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
-    field: Text
-    institution: str = Field(default="", max_length=160)
+    field: Required
+    institution: str = ""
     status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> EducationIn:
@@ -135,12 +194,13 @@ class EducationIn(_Strict):
         return self
 
 
-class PositionIn(_Strict):
-    id: int | None = None
-    title: Text
-    organisation: Text
-    start_date: date
-    end_date: date | None = None
+class PositionIn(_Row):
+    stored_as = Position
+    id: RecordId | None = None
+    title: Required
+    organisation: Required
+    start_date: Day
+    end_date: Day | None = None
     in_production: bool
     managed_people: bool
     people_managed: int | None = Field(default=None, ge=1, le=100_000)
@@ -154,12 +214,13 @@ class PositionIn(_Strict):
         return self
 
 
-class CertificationIn(_Strict):
-    id: int | None = None
-    name: Text
-    issuer: str = Field(default="", max_length=160)
-    earned_on: date
-    expires_on: date | None = None
+class CertificationIn(_Row):
+    stored_as = Certification
+    id: RecordId | None = None
+    name: Required
+    issuer: str = ""
+    earned_on: Day
+    expires_on: Day | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> CertificationIn:
@@ -168,12 +229,13 @@ class CertificationIn(_Strict):
         return self
 
 
-class ActivityIn(_Strict):
-    id: int | None = None
+class ActivityIn(_Row):
+    stored_as = Activity
+    id: RecordId | None = None
     kind: Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
-    title: Text
-    occurred_on: date
-    notes: str = Field(default="", max_length=500)
+    title: Required
+    occurred_on: Day
+    notes: str = ""
 
 
 class MilestonesIn(_Strict):
@@ -185,11 +247,11 @@ class MilestonesIn(_Strict):
 
 class ExportIn(_Strict):
     format: Literal["prodready-export"]
-    version: Literal[2]
-    exported_at: datetime
+    version: Literal[READABLE_VERSIONS]  # type: ignore[valid-type]
+    exported_at: Moment
     profile: dict[str, Any]
     attempts: list[AttemptIn] = Field(max_length=5000)
-    skill_estimates: list[dict[str, Any]] = Field(default_factory=list)
+    skill_estimates: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     milestones: MilestonesIn
 
     @field_validator("profile")
@@ -201,38 +263,107 @@ class ExportIn(_Strict):
 
 
 MILESTONE_MODELS = {
-    "education": Education,
-    "positions": Position,
-    "certifications": Certification,
-    "activities": Activity,
+    slug: field.annotation.__args__[0].stored_as
+    for slug, field in MilestonesIn.model_fields.items()
 }
 
 
-def parse(raw: bytes, max_bytes: int) -> ExportIn:
-    """The validated file, or BadImportError naming the first problem in words."""
-    if len(raw) > max_bytes:
-        raise BadImportError(
-            f"That file is larger than {max_bytes // (1024 * 1024)} MB; an export is far smaller."
+def parse(raw: bytes, max_sent: int, max_json: int) -> ExportIn:
+    """The validated file, JSON or gzip-compressed JSON of at most `max_sent` bytes unpacking
+    to at most `max_json`, or BadImportError naming the first problem in words."""
+    if len(raw) > max_sent:
+        raise TooLargeError(
+            f"That file is larger than {_mb(max_sent)}. Download your data with Export gzip, "
+            "about five times smaller, and import that file."
         )
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadImportError(
-            "That file is not JSON. Choose the .json file that Export JSON gave you."
-        ) from None
+    data = _json(_unpacked(raw, max_json) if raw.startswith(GZIP_MAGIC) else raw)
     if not isinstance(data, dict) or data.get("format") != export.FORMAT:
         raise BadImportError("That file is not a ProdReady export.")
-    if data.get("version") != export.VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise BadImportError(
             f"That export is format version {data.get('version')!r}; this ProdReady reads "
-            f"version {export.VERSION}. Export your data again and import the new file."
+            f"versions {' and '.join(map(str, READABLE_VERSIONS))}. Export your data again and "
+            "import the new file."
         )
     try:
-        return ExportIn.model_validate(data)
+        parsed = ExportIn.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "the file"
         raise BadImportError(f"The file has a problem at {where}: {first['msg']}.") from None
+    _known_to_this_bank(parsed)
+    return parsed
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _unpacked(raw: bytes, max_json: int) -> bytes:
+    """A gzip file's content, decompressed a chunk at a time and refused as soon as it passes
+    `max_json` bytes: a few kilobytes of gzip can unpack to gigabytes."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header and trailer
+    out = bytearray()
+    pending = raw
+    try:
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, min(CHUNK, max_json + 1 - len(out)))
+            if not chunk and not inflater.unconsumed_tail:
+                break  # the input ended before the gzip stream did
+            out += chunk
+            if len(out) > max_json:
+                raise TooLargeError(
+                    f"That file unpacks to more than {_mb(max_json)}, more than this "
+                    "ProdReady reads."
+                )
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        raise BadImportError("That gzip file is damaged; export your data again.") from None
+    if not inflater.eof:
+        raise BadImportError("That gzip file is cut short; export your data again.")
+    return bytes(out)
+
+
+def _json(raw: bytes) -> Any:
+    """The parsed file, refusing what the parser or the database cannot take: nesting that
+    would exhaust the stack, numbers Python will not convert, control characters."""
+    try:
+        check_json_depth(raw)
+        data = json.loads(raw.decode("utf-8"))
+        check_value(data)
+    except HostileInputError as refused:
+        where = f" has a problem at {refused.where}: it" if refused.where else ""
+        raise BadImportError(f"The file{where} {refused.detail}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadImportError(
+            "That file is not JSON. Choose the .json file that Export JSON gave you."
+        ) from None
+    except ValueError:  # more than sys.get_int_max_str_digits() digits
+        raise BadImportError(
+            "The file holds a number with too many digits; no export has one."
+        ) from None
+    return data
+
+
+def _known_to_this_bank(data: ExportIn) -> None:
+    """Each attempt to import names a role and skills of this question bank, which its result
+    page and the report look up."""
+    cat = catalogue()
+    for number, attempt in enumerate(data.attempts):
+        if attempt.status != SUBMITTED:
+            continue
+        skills = {a.skill_id for a in attempt.answers} | {s.skill_id for s in attempt.skill_scores}
+        missing = [f"role “{attempt.role_slug}”"] if attempt.role_slug not in cat.roles else []
+        missing += [f"skill “{skill}”" for skill in sorted(skills - cat.skills.keys())]
+        if missing:
+            raise BadImportError(
+                f"The file has a problem at attempts.{number}: this ProdReady has no "
+                f"{missing[0]}, so the attempt could not be shown here."
+            )
 
 
 def _same(moment: datetime | None) -> datetime | None:
@@ -290,6 +421,7 @@ def _add_attempt(user: User, attempt: AttemptIn) -> None:
         role_slug=attempt.role_slug,
         title=attempt.title,
         status=SUBMITTED,
+        imported=True,
         item_count=len(attempt.answers),
         overall_score=attempt.overall_score,
         started_at=as_utc(attempt.started_at),

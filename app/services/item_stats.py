@@ -1,7 +1,8 @@
 """Which items work: classical item statistics over stored answers, computed in SQL aggregates.
 
 Per item (its current version only, since an edit makes a different item):
-- answers: submitted answers, skipped knowledge items included (they count as wrong);
+- answers: submitted answers, skipped knowledge items included (they count as wrong), but none
+  of an imported attempt (a person's own claim, which must not move everyone's numbers);
 - facility: the mean credit, the share answered right;
 - discrimination: the corrected item-total correlation, the Pearson (point-biserial) correlation
   between the item's credit and the mean credit of the attempt's other items of the same skill
@@ -42,7 +43,7 @@ WITH scored AS (
     JOIN attempt_items ai ON ai.id = a.attempt_item_id
     JOIN item_versions iv ON iv.id = ai.item_version_id
     JOIN attempts t ON t.id = a.attempt_id
-    WHERE t.status = 'submitted' AND a.credit IS NOT NULL
+    WHERE t.status = 'submitted' AND NOT t.imported AND a.credit IS NOT NULL
       AND ai.item_version_id IN :versions
     WINDOW per_scale AS (PARTITION BY a.attempt_id, iv.skill_id, iv.kind = 'self_rating')
 )

@@ -451,13 +451,13 @@ def test_a_tampered_export_saves_nothing(mail_app, ada, make_user):
 
 def test_an_oversized_file_is_refused(mail_app, ada):
     login(ada)
-    limit = mail_app.config["IMPORT_MAX_BYTES"]
+    limit = mail_app.config["IMPORT_MAX_UPLOAD_BYTES"]
     response = upload(ada, b" " * (limit + 1))
-    assert response.status_code == 422
-    assert "larger than 2 MB" in response.text
+    assert response.status_code == 413
+    assert "larger than 4 MB" in response.text
     huge = upload(ada, b" " * (mail_app.config["MAX_CONTENT_LENGTH"] + 1))
     assert huge.status_code == 413
-    assert "at most 2 MB" in huge.text
+    assert "at most 4 MB" in huge.text
 
 
 def test_import_needs_a_file_and_a_login(mail_app, ada):

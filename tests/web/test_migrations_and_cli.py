@@ -137,3 +137,30 @@ def test_scores_rebuild_scores_old_answers_and_recomputes_estimates(app, user_cl
     assert credits == [1.0] * 9  # every answer was right
     assert [(r.skill_id, r.answers) for r in rows] == [("leadership", 9)]
     assert rows[0].score > 75
+
+
+def test_attempts_before_0010_are_not_imported(app):
+    """0010 marks every existing attempt as taken here; going back drops the mark."""
+    with app.app_context():
+        downgrade(revision="0009")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, password_hash, "
+                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO attempts (id, user_id, quiz_key, role_slug, title, status, "
+                    "item_count) VALUES (911, 901, 'skill.leadership', 'production-manager', "
+                    "'Leadership', 'in_progress', 9)"
+                )
+            )
+        upgrade(revision="0010")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT imported FROM attempts")).scalars().all() == [False]
+        downgrade(revision="0009")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("attempts")}
+        assert "imported" not in columns
+        upgrade()

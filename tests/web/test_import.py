@@ -1,0 +1,226 @@
+"""Hostile and oversized imports (issue 23, points 5 and 7): a clear 4xx and nothing written,
+never a 500; imported answers stay out of the item statistics; imports are rate limited."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.catalogue import catalogue
+from app.extensions import db
+from app.models import Attempt
+from app.services import item_stats, skill_estimates
+from app.services.importer import GZIP_MAGIC
+from config import Config
+from tests.conftest import get_user, login
+from tests.web.conftest import app_with_mail
+from tests.web.quiz_helpers import answer_all, start
+from tests.web.test_accounts_lifecycle import rows_of, some_history, upload
+
+Mutation = Callable[[dict[str, Any]], Any]
+
+
+def _set(path: str, value: Any) -> Mutation:
+    """Set the value at a dotted path (list indexes as numbers) of the export."""
+
+    def mutate(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[int(last) if isinstance(node, list) else last] = value
+
+    return mutate
+
+
+BIG = "__BIG_NUMBER__"
+
+HOSTILE: list[tuple[str, Mutation | bytes, str]] = [
+    ("deep nesting", b"[" * 100_000 + b"]" * 100_000, "nested more than 32 levels"),
+    ("deep nesting inside", _set("profile.x", json.loads("[" * 40 + "]" * 40)), "nested more"),
+    ("5000 digits", _set("attempts.0.overall_score", BIG), "a number with too many digits"),
+    ("huge id", _set("attempts.0.id", 10**40), "attempts.0.id"),
+    ("infinite score", _set("attempts.0.overall_score", float("inf")), "overall_score"),
+    ("not a number", _set("attempts.0.skill_scores.0.combined_score", float("nan")), "score"),
+    ("year 0", _set("milestones.certifications.0.earned_on", "0000-01-01"), "earned_on"),
+    ("year 99999", _set("milestones.certifications.0.earned_on", "99999-01-01"), "earned_on"),
+    ("30 February", _set("milestones.certifications.0.earned_on", "2025-02-30"), "earned_on"),
+    (
+        "year 1 with an offset",
+        _set("attempts.0.started_at", "0001-01-01T00:00:00+05:00"),
+        "between 1900 and 2100",
+    ),
+    ("year 9999", _set("attempts.0.submitted_at", "9999-12-31T23:59:59-05:00"), "2100"),
+    ("150-character title", _set("milestones.certifications.0.name", "x" * 150), "120"),
+    ("long attempt title", _set("attempts.0.title", "x" * 161), "160"),
+    ("long quiz key", _set("attempts.0.quiz_key", "x" * 101), "100"),
+    ("NUL", _set("milestones.certifications.0.issuer", "AS\x00CM"), "U+0000"),
+    ("control character", _set("attempts.0.title", "Quiz\x07"), "attempts[0].title"),
+    ("control character in a name", _set("profile.bad\x1bkey", 1), "U+001B"),
+    ("lone surrogate", _set("profile.display_name", "\ud800"), "U+D800"),
+    ("unknown role", _set("attempts.0.role_slug", "astronaut"), "astronaut"),
+    ("unknown skill", None, "underwater-basket-weaving"),
+]
+
+
+def _unknown_skill(data: dict[str, Any]) -> None:
+    attempt = data["attempts"][0]
+    for row in (*attempt["answers"], *attempt["skill_scores"]):
+        row["skill_id"] = "underwater-basket-weaving"
+
+
+def hostile_file(exported: bytes, mutation: Mutation | bytes | None) -> bytes:
+    if isinstance(mutation, bytes):
+        return mutation
+    data = json.loads(exported)
+    (mutation or _unknown_skill)(data)
+    return json.dumps(data).replace(f'"{BIG}"', "9" * 5000).encode()
+
+
+@pytest.mark.parametrize(
+    ("mutation", "message"),
+    [pytest.param(m, msg, id=name) for name, m, msg in HOSTILE],
+)
+def test_a_hostile_import_gets_a_clear_4xx_and_writes_nothing(
+    mail_app, ada, make_user, mutation, message
+):
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+
+    response = upload(eve, hostile_file(exported, mutation))
+    assert response.status_code == 422, response.text[:2000]
+    assert message in response.text
+    assert "Nothing was imported" in response.text
+    with mail_app.app_context():
+        rows = rows_of(get_user(mail_app, "eve@example.com").id)
+        assert {name: n for name, n in rows.items() if n and name != "users"} == {}
+    assert eve.get("/report").status_code == 200
+    assert eve.get("/attempts").status_code == 200
+
+
+def test_an_imported_attempt_opens_its_result_page(mail_app, ada, make_user):
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    assert upload(eve, exported).status_code == 302
+    with mail_app.app_context():
+        [attempt_id] = db.session.scalars(
+            sa.select(Attempt.id).where(Attempt.user_id == get_user(mail_app, "eve@example.com").id)
+        )
+    result = eve.get(f"/attempts/{attempt_id}/result")
+    assert result.status_code == 200
+    assert "Production scheduling and planning" in result.text
+    assert eve.get("/report").status_code == 200
+
+
+def shared_numbers(app) -> tuple[list, list]:
+    """Every item's statistics and every scale's alpha, as all users' scoring sees them."""
+    with app.app_context():
+        return item_stats.item_statistics(catalogue(), min_answers=1)
+
+
+def test_imported_answers_count_for_their_owner_but_not_in_the_item_statistics(
+    mail_app, ada, make_user
+):
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    before = shared_numbers(mail_app)
+    answered = {s.item_id: s.answers for s in before[0] if s.answers}
+    assert sorted(answered.values()) == [1] * 9  # each of Ada's nine answers counts
+
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    for _ in range(2):  # the second import adds nothing, but try
+        assert upload(eve, exported).status_code == 302
+    assert shared_numbers(mail_app) == before
+    with mail_app.app_context():
+        mine = skill_estimates.current(get_user(mail_app, "eve@example.com").id)
+    assert mine["production-scheduling"].estimate.answers == 9  # Eve's own estimate has them
+
+
+def test_imports_are_rate_limited_per_account(app, inbox, make_user):
+    make_user()
+    make_user("eve@example.com", "Eve")
+    limited = app_with_mail(app, inbox, RATELIMIT_ENABLED=True, IMPORT_LIMIT_ACCOUNT="2 per hour")
+    ada, eve = limited.test_client(), limited.test_client()
+    login(ada)
+    login(eve, "eve@example.com")
+    codes = [upload(ada, b"not json").status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+    assert ada.get("/import").status_code == 200  # the page itself is not limited
+    assert upload(eve, b"not json").status_code == 422  # another account is not limited
+
+
+def years_of_history(client, app, assessments: int) -> bytes:
+    """An export with this many full assessments: one taken for real, the rest copies of it a
+    month apart (each is a distinct attempt to the importer)."""
+    attempt_id = start(client, "full.production-manager")
+    answer_all(client, app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/submit")
+    data = json.loads(client.get("/export.json").data)
+    [taken] = data["attempts"]
+    for months in range(1, assessments):
+        earlier = {
+            key: (datetime.fromisoformat(taken[key]) - timedelta(days=30 * months)).isoformat()
+            for key in ("started_at", "submitted_at")
+        }
+        data["attempts"].append({**taken, **earlier})
+    return json.dumps(data, indent=2).encode()
+
+
+def test_years_of_history_import_as_gzip(mail_app, ada, make_user):
+    """60 full assessments, five years of one a month, pass the 4 MB limit as JSON; the gzip
+    export of them imports, and so does the new account's own gzip export."""
+    login(ada)
+    exported = years_of_history(ada, mail_app, 60)
+    assert len(exported) > mail_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    too_large = upload(eve, exported)
+    assert too_large.status_code == 413
+    assert "Export gzip" in too_large.text
+
+    assert upload(eve, gzip.compress(exported), "prodready-export.json.gz").status_code == 302
+    assert "Imported 60 quiz attempt(s)" in eve.get("/report").text
+    own = eve.get("/export.json.gz")
+    assert own.headers["Content-Disposition"] == "attachment; filename=prodready-export.json.gz"
+    assert len(own.data) < mail_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    make_user("fred@example.com", "Fred", role="production-manager")
+    fred = mail_app.test_client()
+    login(fred, "fred@example.com")
+    assert upload(fred, own.data, "prodready-export.json.gz").status_code == 302
+    assert "Imported 60 quiz attempt(s)" in fred.get("/report").text
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "message"),
+    [
+        pytest.param(
+            gzip.compress(b" " * (Config.IMPORT_MAX_BYTES + 1)),
+            413,
+            "unpacks to more than 16 MB",
+            id="gzip bomb",
+        ),
+        pytest.param(GZIP_MAGIC + b"\x08\x00 not deflate at all", 422, "damaged", id="damaged"),
+        pytest.param(gzip.compress(b'{"format": "prodready-export"}')[:-12], 422, "cut short"),
+    ],
+)
+def test_a_bad_gzip_file_is_refused(ada, make_user, content, status, message):
+    login(ada)
+    response = upload(ada, content, "prodready-export.json.gz")
+    assert response.status_code == status
+    assert message in response.text
+    assert "Nothing was imported" in response.text
