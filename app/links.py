@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 
 
 def public_base_url(app: Flask) -> str:
@@ -39,5 +39,8 @@ def configure_public_url(app: Flask) -> None:
 
 
 def external_url(endpoint: str, **values: object) -> str:
-    """An absolute URL for `endpoint` on the public site."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+    """An absolute URL for `endpoint` on the public site. The path is built from the URL map
+    alone, not the request: a WSGI server may take the mount point (SCRIPT_NAME) from a header,
+    and works outside a request too (mail sent in the background)."""
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return current_app.config["PUBLIC_BASE_URL"] + adapter.build(endpoint, values)

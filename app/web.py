@@ -51,6 +51,8 @@ class IdConverter(IntegerConverter):
     """A database id in a URL: any whole number matches the route, and one outside 1 to 2**31-1
     is a 404 there (not a database error, and not a 405 from a neighbouring route)."""
 
+    regex = r"-?[0-9]+"  # ASCII digits only: "٦" is not an id
+
     def __init__(self, url_map, *args, **kwargs) -> None:
         super().__init__(url_map, signed=True)
 

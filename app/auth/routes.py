@@ -44,8 +44,8 @@ bp = Blueprint("auth", __name__)
 def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at login: nothing from before carries over
     login_user(user, remember=remember)
-    email = user.email
-    after_this_request(lambda response: devices.remember(response, email))
+    user_id = user.id
+    after_this_request(lambda response: devices.remember(response, user_id))
 
 
 # The forms a limit can pause: on a 429 the page is shown again with what was typed (never a

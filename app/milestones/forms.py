@@ -23,6 +23,7 @@ from app.auth.forms import strip_whitespace
 from app.services.readiness import LEVEL_LABEL
 
 EARLIEST = date(1940, 1, 1)
+LATEST = date(2100, 12, 31)  # as far as an import accepts, so every export imports back
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 
 
@@ -64,6 +65,9 @@ class MilestoneForm(FlaskForm):
                 ok = False
             elif field.data and field.data < EARLIEST:
                 field.errors = [*field.errors, f"Use a date after {EARLIEST.year}."]
+                ok = False
+            elif field.data and field.data > LATEST:
+                field.errors = [*field.errors, f"Use a date before {LATEST.year + 1}."]
                 ok = False
         start = getattr(self, self.start_attr, None) if self.start_attr else None
         end = getattr(self, self.end_attr, None) if self.end_attr else None

@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from flask import Flask, Response, g, has_request_context, request, session
 from flask.logging import default_handler
@@ -81,10 +82,15 @@ class SecretPathFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                self.pattern.sub(rf"\1{REDACTED}", arg) if isinstance(arg, str) else arg
-                for arg in record.args
+                self.redact(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         return True
+
+    def redact(self, line: str) -> str:
+        """The line decoded (so "%2F" or "%73" cannot hide a route), then redacted."""
+        decoded = unquote(line)
+        redacted = self.pattern.sub(rf"\1{REDACTED}", decoded)
+        return redacted if redacted != decoded else line
 
 
 def redact_development_server_log(app: Flask) -> None:
@@ -101,7 +107,9 @@ def redact_development_server_log(app: Flask) -> None:
     for old in [f for f in logger.filters if isinstance(f, SecretPathFilter)]:
         logger.removeFilter(old)  # create_app twice in one process: one filter, not two
     if prefixes:
-        pattern = re.compile("(" + "|".join(map(re.escape, prefixes)) + r")[^/\s?\"]+")
+        # Any case and any run of slashes: werkzeug logs the path as sent, before routing.
+        routes = "|".join(re.escape(p).replace("/", "/+") for p in prefixes)
+        pattern = re.compile(f"({routes})" + r"[^\s?\"]+", re.IGNORECASE)
         logger.addFilter(SecretPathFilter(pattern))
 
 

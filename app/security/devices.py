@@ -1,5 +1,6 @@
 """Device cookies (OWASP's defence against lock-out by guessing): a browser that has logged in to
-an account before carries a signed cookie naming that account, and is exempt from the account's
+an account before carries a signed cookie naming that account (by id, so that it survives a
+change of address), and is exempt from the account's
 own attempt limits, which only strangers' browsers use up. So anyone can slow down guesses at an
 account, but nobody can lock its owner out of their usual browser. Each device cookie has its
 own, tighter limit, so a stolen one buys a thief nothing; per-address limits apply to everyone.
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import User
 from app.services.accounts import normalise_email
 
 COOKIE = "prodready_device"
@@ -36,23 +40,31 @@ def _read() -> dict | None:
         isinstance(data, dict)
         and isinstance(data.get("d"), str)
         and isinstance(data.get("a"), list)
-        and all(isinstance(a, str) for a in data["a"])
+        and all(isinstance(a, int) for a in data["a"])
     )
     return data if valid else None
 
 
 def trusted_for(email: str) -> str | None:
-    """This browser's device id when it has logged in to the account of `email` before."""
+    """This browser's device id when it has logged in to the account of `email` before (one
+    query, only for a browser that carries a device cookie; once per request)."""
+    if "trusted_device" not in g:
+        g.trusted_device = _trusted_for(email)
+    return g.trusted_device
+
+
+def _trusted_for(email: str) -> str | None:
     data = _read()
-    if data is None or normalise_email(email) not in data["a"]:
+    if data is None:
         return None
-    return data["d"]
+    user_id = db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
+    return data["d"] if user_id in data["a"] else None
 
 
-def remember(response: Response, email: str) -> Response:
+def remember(response: Response, user_id: int) -> Response:
     """After a successful login: add the account to this browser's device cookie."""
     data = _read() or {"d": secrets.token_urlsafe(12), "a": []}
-    accounts = [email] + [a for a in data["a"] if a != email]
+    accounts = [user_id] + [a for a in data["a"] if a != user_id]
     value = _serializer().dumps({"d": data["d"], "a": accounts[:MAX_ACCOUNTS]})
     response.set_cookie(
         COOKIE,

@@ -70,12 +70,16 @@ def authenticate(email: str, password: str) -> User | None:
 
 def request_signup(email: str, display_name: str, link_for: LinkFor) -> None:
     """Mail a link that finishes signing up, or, when the address already has an account, tell
-    its owner instead. The caller shows the same page either way and the mail goes out in the
-    background, so sign-up does not reveal which addresses are registered."""
-    email = normalise_email(email)
+    its owner instead. The caller shows the same page either way and the lookup and the mail
+    happen in the background, so sign-up does not reveal which addresses are registered."""
+    mailer.in_background(_mail_signup, normalise_email(email), display_name.strip(), link_for)
+
+
+def _mail_signup(email: str, display_name: str, link_for: LinkFor) -> None:
     if find_user_by_email(email) is None:
-        link = link_for(tokens.signup_token(email, display_name.strip()))
-        mailer.finish_signup(email, display_name.strip(), link)
+        mailer.finish_signup(
+            email, display_name, link_for(tokens.signup_token(email, display_name))
+        )
     else:
         mailer.signup_for_existing_account(email)
 
@@ -114,7 +118,12 @@ def set_admin(email: str, is_admin: bool) -> User | None:
 
 def request_password_reset(email: str, link_for: LinkFor) -> None:
     """Mail a reset link if the address has an account, and nothing otherwise; the caller shows
-    the same page either way, and the mail goes out in the background (same timing)."""
+    the same page either way, and the lookup and the mail happen in the background (same
+    timing)."""
+    mailer.in_background(_mail_reset, email, link_for)
+
+
+def _mail_reset(email: str, link_for: LinkFor) -> None:
     user = find_user_by_email(email)
     if user is not None:
         minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
@@ -138,6 +147,13 @@ def request_email_change(user: User, new_email: str, link_for: LinkFor) -> None:
     new = normalise_email(new_email)
     if new == user.email:
         raise SameEmailError(new)
+    mailer.in_background(_mail_email_change, user.id, new, link_for)
+
+
+def _mail_email_change(user_id: int, new: str, link_for: LinkFor) -> None:
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
     if find_user_by_email(new) is not None:
         mailer.address_already_registered(new)
     else:

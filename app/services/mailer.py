@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask, current_app, render_template
 from flask_mailman import EmailMultiAlternatives
@@ -10,28 +11,35 @@ from flask_mailman import EmailMultiAlternatives
 from app.links import external_url
 
 
+def in_background(job: Callable[..., None], *args: object) -> None:
+    """Run `job` (which decides whether and what to mail, and sends it) after the response,
+    in a thread with its own app context, when MAIL_IN_BACKGROUND is set; inline otherwise.
+    Whatever the job finds (an account or none) then costs the request nothing, so its time
+    cannot tell which addresses are registered."""
+    app = current_app._get_current_object()
+    if not app.config["MAIL_IN_BACKGROUND"]:
+        job(*args)
+        return
+    threading.Thread(target=_run, args=(app, job, args), daemon=True).start()
+
+
+def _run(app: Flask, job: Callable[..., None], args: tuple) -> None:
+    with app.app_context():
+        try:
+            job(*args)
+        except Exception:
+            app.logger.exception("Background mail job %s failed", job.__name__)
+
+
 def _send(to: str, subject: str, template: str, **context: object) -> None:
-    """Render and send; in the background when MAIL_IN_BACKGROUND is set, so a request that
-    sends mail takes as long as one that does not (no account enumeration by timing)."""
+    """Render and send (in the caller's thread: the views that mail run it in_background)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_template(f"mail/{template}.txt", **context),
         to=[to],
     )
     message.attach_alternative(render_template(f"mail/{template}.html", **context), "text/html")
-    app = current_app._get_current_object()
-    if app.config["MAIL_IN_BACKGROUND"]:
-        threading.Thread(target=_deliver, args=(app, message), daemon=True).start()
-    else:
-        message.send()
-
-
-def _deliver(app: Flask, message: EmailMultiAlternatives) -> None:
-    with app.app_context():
-        try:
-            message.send()
-        except Exception:
-            app.logger.exception("Could not send mail %r", message.subject)
+    message.send()
 
 
 def finish_signup(to: str, name: str, link: str) -> None:

@@ -1,17 +1,16 @@
 """Signed, expiring, single-use links: sign-up, password reset and email-change confirmation.
 
-Nothing is stored. A token is signed with the app's SECRET_KEY and carries what must still be
-true when it is used: a fingerprint of the password hash and the email address (so a reset link
-dies as soon as either changes, by this link or any other route) or the account's current email
-address and the time of its last change (so a confirmation link works once, even after a change
-there and back). A sign-up link carries the address and name asked for, and is used up once the
+Nothing is stored. A token is signed with the app's SECRET_KEY and carries a fingerprint of what
+must still be true when it is used: the account's password hash, its email address and the time
+of its last address change. So a reset or confirmation link dies as soon as the password or the
+address changes, by this link or any other route, and stays dead after a change there and back
+(A -> B -> A). A sign-up link carries the address and name asked for, and is used up once the
 address has an account. Tokens of another ProdReady fail the signature check.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
@@ -43,24 +42,26 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
-def _load(purpose: str, token: str, max_age: int) -> tuple[dict, datetime]:
-    """The token's data and when it was signed."""
+def _load(purpose: str, token: str, max_age: int) -> dict:
     try:
-        data, signed_at = _serializer(purpose).loads(token, max_age=max_age, return_timestamp=True)
+        data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
         raise TokenError(TokenProblem.EXPIRED) from None
     except BadSignature:
         raise TokenError(TokenProblem.INVALID) from None
     if not isinstance(data, dict):
         raise TokenError(TokenProblem.INVALID)
-    return data, signed_at
+    return data
 
 
-def _account(data: dict) -> User | None:
-    """The account a token names (None when it is gone); INVALID when it names none."""
+def _account(data: dict) -> User:
+    """The account a token names, if its credentials are still those it was issued for."""
     if not isinstance(data.get("u"), int):
         raise TokenError(TokenProblem.INVALID)
-    return db.session.get(User, data["u"])
+    user = db.session.get(User, data["u"])
+    if user is None or data.get("p") != credentials_fingerprint(user):
+        raise TokenError(TokenProblem.USED)
+    return user
 
 
 def signup_token(email: str, display_name: str) -> str:
@@ -70,7 +71,7 @@ def signup_token(email: str, display_name: str) -> str:
 def signup_for(token: str) -> tuple[str, str]:
     """(email, display name) of a sign-up link, or TokenError; USED once the address has an
     account (by this link or another)."""
-    data, _ = _load(SIGNUP, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    data = _load(SIGNUP, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     email, name = data.get("e"), data.get("n")
     if not isinstance(email, str) or not isinstance(name, str):
         raise TokenError(TokenProblem.INVALID)
@@ -80,9 +81,11 @@ def signup_for(token: str) -> tuple[str, str]:
 
 
 def credentials_fingerprint(user: User) -> str:
-    """Changes whenever the password or the email address does: a reset link was mailed to
-    one address for one password, and must not outlive either."""
-    material = f"{user.password_hash}\n{user.email}"
+    """Changes whenever the password, the email address or the time of its last change does:
+    a link was mailed to one address for one password, and must outlive neither."""
+    changed = user.email_changed_at
+    stamp = f"{as_utc(changed).timestamp():.6f}" if changed is not None else ""
+    material = f"{user.password_hash}\n{user.email}\n{stamp}"
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
@@ -92,30 +95,18 @@ def reset_token(user: User) -> str:
 
 def user_for_reset(token: str) -> User:
     """The account a reset link is for, or TokenError saying why the link cannot be used."""
-    data, _ = _load(RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"])
-    user = _account(data)
-    if user is None or data.get("p") != credentials_fingerprint(user):
-        raise TokenError(TokenProblem.USED)
-    return user
+    return _account(_load(RESET, token, current_app.config["RESET_TOKEN_MAX_AGE"]))
 
 
 def email_token(user: User, new_email: str) -> str:
-    return _serializer(EMAIL).dumps({"u": user.id, "e": new_email, "o": user.email})
+    return _serializer(EMAIL).dumps(
+        {"u": user.id, "e": new_email, "p": credentials_fingerprint(user)}
+    )
 
 
 def email_change_for(token: str) -> tuple[User, str]:
     """(account, new address) of a confirmation link, or TokenError."""
-    data, signed_at = _load(EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    user = _account(data)
+    data = _load(EMAIL, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     if not isinstance(data.get("e"), str):
         raise TokenError(TokenProblem.INVALID)
-    if user is None or data.get("o") != user.email or _changed_since(user, signed_at):
-        raise TokenError(TokenProblem.USED)
-    return user, data["e"]
-
-
-def _changed_since(user: User, signed_at: datetime) -> bool:
-    """Whether the address changed after the link was signed (signing times are whole seconds,
-    so the change's time is cut to its second too)."""
-    changed = user.email_changed_at
-    return changed is not None and signed_at < as_utc(changed).replace(microsecond=0)
+    return _account(data), data["e"]

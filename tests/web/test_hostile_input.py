@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import make_config
+from tests.conftest import login, make_config
 from tests.web.quiz_helpers import answer, start
 from tests.web.test_api import token_for
 
@@ -167,3 +167,30 @@ def test_ids_out_of_range_are_a_documented_404_on_every_api_operation(app, api):
                 assert response.mimetype == "application/problem+json"
                 checked += 1
     assert checked >= 40
+
+
+def test_only_ascii_digits_make_an_id(api):
+    created = api.post(
+        "/api/v1/milestones/positions",
+        json={"title": "Planner", "organisation": "ACME", "start_date": "2019-01-01"},
+    )
+    assert created.status_code == 201
+    ident = created.get_json()["id"]
+    assert api.get(f"/api/v1/milestones/positions/{ident}").status_code == 200
+    for lookalike in (chr(0x0660 + ident), chr(0xFF10 + ident)):  # Arabic-Indic, fullwidth
+        assert api.get(f"/api/v1/milestones/positions/{lookalike}").status_code == 404
+
+
+def test_dates_past_2100_are_refused_so_every_export_imports_back(app, api):
+    body = {"name": "CPIM", "earned_on": "2021-01-01", "expires_on": "9999-12-31"}
+    response = api.post("/api/v1/milestones/certifications", json=body)
+    assert response.status_code == 422
+    assert "Use a date before 2101" in response.get_data(as_text=True)
+    browser = app.test_client()
+    login(browser)
+    page = browser.post(
+        "/milestones/certifications/new",
+        data={"name": "CPIM", "earned_on": "2021-01-01", "expires_on": "2101-01-01"},
+    )
+    assert page.status_code == 422
+    assert "Use a date before 2101" in page.get_data(as_text=True)

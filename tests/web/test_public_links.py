@@ -68,6 +68,20 @@ def test_a_share_link_shown_under_a_forged_host_points_at_the_real_site(app, mak
     assert "evil.example" not in response.text
 
 
+def test_a_mount_point_sent_as_a_header_never_enters_a_link(ada, inbox):
+    """gunicorn takes SCRIPT_NAME from a header of a client it trusts; links ignore it."""
+    mount = {"SCRIPT_NAME": "/evil.example"}
+    response = ada.post(
+        "/forgot-password",
+        data={"email": "ada@example.com"},
+        environ_overrides=mount,
+    )
+    assert response.status_code == 200
+    links = mailed_links(inbox, "ada@example.com")
+    assert [link for link in links if link.startswith("http://localhost/reset-password/")], links
+    assert not [link for link in links if "evil.example" in link]
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [

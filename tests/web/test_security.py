@@ -10,6 +10,7 @@ from flask import Flask
 from app import create_app
 from config import ProductionConfig
 from tests.conftest import PASSWORD, csrf_token, login, make_config
+from tests.web.conftest import app_with_mail
 
 
 @pytest.mark.parametrize("url", ["/", "/roles", "/healthz", "/static/css/app.css", "/nope"])
@@ -166,6 +167,23 @@ def test_strangers_cannot_lock_the_owner_out_of_a_browser_used_before(app, make_
     forged = limited.test_client()
     forged.set_cookie("prodready_device", owner.get_cookie("prodready_device").value + "x")
     assert login(forged).status_code == 429  # an altered device cookie counts for nothing
+
+
+def test_the_owners_browser_stays_trusted_after_an_email_change(app, inbox, make_user):
+    make_user()
+    limited = app_with_mail(app, inbox, RATELIMIT_ENABLED=True, LOGIN_LIMIT_ACCOUNT="2 per minute")
+    owner, stranger = limited.test_client(), limited.test_client()
+    assert login(owner).status_code == 302
+    owner.post(
+        "/profile/email",
+        data={"email-new_email": "ada.b@example.com", "email-current_password": PASSWORD},
+    )
+    assert owner.post(inbox.link("ada.b@example.com")).status_code == 302
+    owner.post("/logout")
+    for _ in range(2):
+        assert login(stranger, "ada.b@example.com", "guessing wrong!").status_code == 422
+    assert login(stranger, "ada.b@example.com").status_code == 429
+    assert login(owner, "ada.b@example.com").status_code == 302
 
 
 def test_a_device_cookie_has_a_limit_of_its_own_and_successes_do_not_count(app, make_user):
