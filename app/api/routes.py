@@ -255,6 +255,7 @@ def list_attempts() -> Any:
     resp=responses(HTTP_200=s.AttemptOut), tags=["attempts"], operation_id="get_attempt"
 )
 def get_attempt(attempt_id: int) -> Any:
+    """One of your attempts: its quiz, status, and every question with whether it is answered."""
     return _attempt_out(*_load(attempt_id))
 
 
@@ -461,6 +462,12 @@ def _milestone_routes(slug: str) -> None:
         milestones.remove(_user_id(), kind, milestone_id)
         return FlaskResponse(status=204)
 
+    label = kind.label
+    list_view.__doc__ = f"Your {label} milestones, in the order the milestones page shows them."
+    create_view.__doc__ = f"Log one {label} milestone (the same rules as the milestones page)."
+    get_view.__doc__ = f"One of your {label} milestones."
+    update_view.__doc__ = f"Replace one of your {label} milestones with the body sent."
+    delete_view.__doc__ = f"Delete one of your {label} milestones."
     base = f"/milestones/{slug}"
     for view, rule, methods, name in (
         (list_view, base, ["GET"], "list"),

@@ -316,6 +316,7 @@ class ExportOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     format: str
     version: int
+    exported_at: str = Field(description="When this export was made (ISO 8601, with offset).")
     profile: dict[str, Any]
     attempts: list[dict[str, Any]]
     milestones: dict[str, list[dict[str, Any]]]

@@ -105,7 +105,10 @@ def share(slug: str) -> tuple[str, int]:
 @per_ip("SHARE_LIMIT_IP", methods=["GET"])
 def shared(secret: str) -> Response:
     """A report shared by its owner: no login, read-only, no email address, not indexed."""
-    link = access.open_share_link(secret)
+    try:
+        link = access.open_share_link(secret)
+    except access.ShareLinkGoneError as gone:
+        return make_response(render_template("report/share_gone.html", gone=gone), 410)
     if link is None or link.role_slug not in catalogue().roles:
         abort(404)
     owner = db.session.get(User, link.user_id)

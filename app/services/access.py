@@ -84,11 +84,24 @@ def revoke_share_link(user_id: int, link_id: int) -> bool:
     return done.rowcount == 1
 
 
+class ShareLinkGoneError(Exception):
+    """The link existed but was withdrawn (`expired_at` None) or ran out (when it did)."""
+
+    def __init__(self, expired_at: datetime | None) -> None:
+        super().__init__("expired" if expired_at else "revoked")
+        self.expired_at = expired_at
+
+
 def open_share_link(secret: str) -> ShareLink | None:
-    """The live link for this secret, counting the view; None if unknown, revoked or expired."""
+    """The live link for this secret, counting the view; None if unknown; ShareLinkGoneError
+    if revoked or expired (whoever holds the secret may know that much)."""
     link = db.session.scalar(select(ShareLink).where(ShareLink.token_hash == _hash(secret)))
-    if link is None or link.revoked_at is not None or not _live(link.expires_at):
+    if link is None:
         return None
+    if link.revoked_at is not None:
+        raise ShareLinkGoneError(None)
+    if not _live(link.expires_at):
+        raise ShareLinkGoneError(_aware(link.expires_at))
     db.session.execute(
         update(ShareLink)
         .where(ShareLink.id == link.id)

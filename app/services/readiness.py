@@ -119,6 +119,17 @@ class Readiness:
     requirements_met_on: date | None
     all_required_met: bool
     next_steps: list[str]
+    qualifications_logged: bool = True
+
+    @property
+    def skills_measured(self) -> bool:
+        return any(s.score is not None for s in self.skills)
+
+    @property
+    def measured(self) -> bool:
+        """Whether the overall figure rests on evidence of both halves; before that, a 0 would
+        read as a failing grade rather than as "not measured yet"."""
+        return self.skills_measured and self.qualifications_logged
 
     @property
     def gaps(self) -> list[SkillReadiness]:
@@ -135,12 +146,22 @@ class UserFacts:
     certifications: list[CertificationFacts]
     experience: Experience
     estimates: Mapping[str, CurrentEstimate]
+    skill_quizzes_taken: frozenset[str] = frozenset()  # skills whose own quiz was submitted
+    qualifications_logged: bool = True  # any education, position or certification logged
 
 
 def years_text(value: float, more: bool = False) -> str:
-    """ "1 year", "2.5 years", or with more=True "2.5 more years"."""
+    """ "1 year", "2.5 years", under a year in months ("3 months", "less than a month"); with
+    more=True "2.5 more years". Never a fraction of a year finer than a month."""
+    extra = " more" if more else ""
+    if value < 1:
+        months = round(value * 12)
+        if months == 0:
+            return "less than a month" + (" more" if more else "")
+        if months < 12:
+            return f"{months}{extra} month" + ("" if months == 1 else "s")
     text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text}{' more' if more else ''} year" + ("" if text == "1" else "s")
+    return f"{text}{extra} year" + ("" if text == "1" else "s")
 
 
 def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
@@ -162,12 +183,15 @@ def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
         p = pending[0]
         current += f"; {level_phrase(p.level)} {p.status.replace('_', ' ')}"
     action = None
-    if not met:
+    if not met and pending:
+        action = f"Finish your {level_phrase(pending[0].level)}"
+    elif not met and not facts.education:
+        # Nothing logged says nothing: most people have more than a role's minimum.
+        level = req.minimum_level.label.lower()
+        action = f"Log your education ({role.name} asks for a {level} or higher)"
+    elif not met:
         action = (
-            f"Finish your {level_phrase(pending[0].level)}"
-            if pending
-            else f"Plan a {req.minimum_level.label.lower()} in a field such as "
-            f"{req.fields[0].lower()}"
+            f"Plan a {req.minimum_level.label.lower()} in a field such as {req.fields[0].lower()}"
         )
     return Requirement(
         key="education",
@@ -332,21 +356,25 @@ def _met_on(reqs: list[Requirement], today: date) -> tuple[bool, date | None]:
     return False, max(d for d in dates if d is not None)
 
 
-def _next_steps(reqs: list[Requirement], skills: list[SkillReadiness], role: Role) -> list[str]:
+def _next_steps(
+    reqs: list[Requirement], skills: list[SkillReadiness], role: Role, taken: frozenset[str]
+) -> list[str]:
     steps = [r.action for r in reqs if r.action and r.expectation == "required"]
     not_assessed = [s for s in skills if s.score is None]
     # A wide band means the score could be far off: measure it better before working on it.
     uncertain = [s for s in skills if s.uncertain]
     for s in uncertain[:2]:
+        again = " again" if s.skill_id in taken else ""
         steps.append(
-            f"Take the {s.name} quiz again to firm up your score ({s.band}) before working on it"
+            f"Take the {s.name} quiz{again} to firm up your score ({s.band}) before working on it"
         )
     weak = sorted(
         (s for s in skills if s.score is not None and s.score < 75 and not s.uncertain),
         key=lambda s: -s.gap,
     )
     for s in weak[:2]:
-        steps.append(f"Work on {s.name} (score {s.band}), then retake its quiz")
+        retake = "retake" if s.skill_id in taken else "take"
+        steps.append(f"Work on {s.name} (score {s.band}), then {retake} its quiz")
     if not_assessed:
         if len(not_assessed) == len(skills):
             steps.append(f"Take the full {role.name} assessment to measure every skill")
@@ -372,7 +400,8 @@ def readiness(role: Role, cat: Catalogue, facts: UserFacts, today: date) -> Read
         overall=SKILL_SHARE * skill_score + (1 - SKILL_SHARE) * qual_score,
         requirements_met_on=met_on,
         all_required_met=all_met,
-        next_steps=_next_steps(reqs, skills, role),
+        next_steps=_next_steps(reqs, skills, role, facts.skill_quizzes_taken),
+        qualifications_logged=facts.qualifications_logged,
     )
 
 

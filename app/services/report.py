@@ -16,6 +16,7 @@ from app.models.attempt import SUBMITTED
 from app.services import milestones, skill_estimates
 from app.services.estimates import CurrentEstimate
 from app.services.experience import PositionFacts, experience
+from app.services.quizzes import SKILL_PREFIX
 from app.services.readiness import (
     LEVEL_LABEL,
     CertificationFacts,
@@ -151,7 +152,12 @@ def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[Prog
     ]
 
 
-def facts_from(rows: dict[str, list], scores: dict[str, CurrentEstimate], today: date) -> UserFacts:
+def facts_from(
+    rows: dict[str, list],
+    scores: dict[str, CurrentEstimate],
+    today: date,
+    skill_quizzes_taken: frozenset[str] = frozenset(),
+) -> UserFacts:
     """Turn loaded milestone rows and scores into the plain facts readiness works on."""
     return UserFacts(
         education=[
@@ -168,13 +174,30 @@ def facts_from(rows: dict[str, list], scores: dict[str, CurrentEstimate], today:
             today,
         ),
         estimates=scores,
+        skill_quizzes_taken=skill_quizzes_taken,
+        qualifications_logged=any(rows[k] for k in ("education", "positions", "certifications")),
     )
 
 
+def skill_quizzes_taken(user_id: int) -> frozenset[str]:
+    """The skills whose own quiz the user has submitted (so "take it again" is true)."""
+    keys = db.session.scalars(
+        select(Attempt.quiz_key)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.status == SUBMITTED,
+            Attempt.quiz_key.startswith(SKILL_PREFIX),
+        )
+        .distinct()
+    )
+    return frozenset(key.removeprefix(SKILL_PREFIX) for key in keys)
+
+
 def load_facts(user_id: int, today: date) -> tuple[UserFacts, dict[str, list]]:
-    """Everything about the user that readiness needs (five queries), plus the raw rows."""
+    """Everything about the user that readiness needs (six queries), plus the raw rows."""
     rows = milestones.list_all(user_id)
-    return facts_from(rows, skill_estimates.current(user_id), today), rows
+    facts = facts_from(rows, skill_estimates.current(user_id), today, skill_quizzes_taken(user_id))
+    return facts, rows
 
 
 def timeline(rows: dict[str, list]) -> list[TimelineEvent]:

@@ -47,7 +47,8 @@ def test_share_link_opens_without_an_account_and_dies_when_revoked(
     expect(page.get_by_text("No active share links.")).to_be_visible()
     response = other.goto(url)
     assert response is not None
-    assert response.status == 404
+    assert response.status == 410
+    expect(other.get_by_text("has withdrawn the link")).to_be_visible()
     stranger.close()
 
 

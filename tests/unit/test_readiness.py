@@ -15,6 +15,7 @@ from app.services.readiness import (
     UserFacts,
     all_roles,
     readiness,
+    years_text,
 )
 from tests.conftest import QUESTIONS_DIR
 
@@ -27,13 +28,22 @@ def cat():
 
 
 def facts(
-    education=(), certs=(), production=0.0, management=0.0, ongoing=False, scores=None
+    education=(),
+    certs=(),
+    production=0.0,
+    management=0.0,
+    ongoing=False,
+    scores=None,
+    taken=frozenset(),
+    logged=True,
 ) -> UserFacts:
     return UserFacts(
         education=list(education),
         certifications=list(certs),
         experience=Experience(production, management, ongoing, ongoing),
         estimates=scores or {},
+        skill_quizzes_taken=taken,
+        qualifications_logged=logged,
     )
 
 
@@ -153,7 +163,8 @@ def test_a_wide_band_is_assessed_before_it_is_worked_on(cat):
         "supply-chain": estimated(40, 18, 66, answers=4),  # weak, but could be far off
         "quality-control": estimated(45, 38, 52),  # weak and measured well
     }
-    result = readiness(role, cat, facts(scores=scores), TODAY)
+    taken = frozenset({"supply-chain", "quality-control"})
+    result = readiness(role, cat, facts(scores=scores, taken=taken), TODAY)
     steps = result.next_steps
     assess = next(i for i, s in enumerate(steps) if "Supply chain" in s)
     assert steps[assess] == (
@@ -167,3 +178,53 @@ def test_a_wide_band_is_assessed_before_it_is_worked_on(cat):
         "Work on Quality control (score 45, likely between 38 and 52, from 20 answers), "
         "then retake its quiz"
     )
+
+
+def test_a_quiz_never_taken_is_not_taken_again(cat):
+    """Estimates from a full assessment alone: "take the quiz", not "again" or "retake"."""
+    role = cat.roles["head-of-production"]
+    scores = {
+        "supply-chain": estimated(40, 18, 66, answers=4),
+        "quality-control": estimated(45, 38, 52),
+    }
+    steps = readiness(role, cat, facts(scores=scores), TODAY).next_steps
+    assert "Take the Supply chain and inventory quiz to firm up your score" in " ".join(steps)
+    assert not any("again" in s or "retake" in s for s in steps)
+    assert any(s.endswith("then take its quiz") for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        (0.0, "less than a month"),
+        (0.02, "less than a month"),
+        (0.2, "2 months"),
+        (1 / 12, "1 month"),
+        (0.96, "1 year"),
+        (0.99, "1 year"),
+        (1.0, "1 year"),
+        (2.5, "2.5 years"),
+    ],
+)
+def test_years_are_never_a_fraction_below_a_month(years, text):
+    assert years_text(years) == text
+
+
+def test_a_short_gap_is_said_in_months(cat):
+    role = cat.roles["production-manager"]  # 3 years in production
+    result = readiness(role, cat, facts(production=2.8, ongoing=True), TODAY)
+    assert req(result, "years_experience").action == (
+        "2 more months in production (keep going in your current role)"
+    )
+
+
+def test_nothing_logged_asks_to_log_education_not_to_plan_a_diploma(cat):
+    role = cat.roles["head-of-production"]
+    result = readiness(role, cat, facts(logged=False), TODAY)
+    assert req(result, "education").action == (
+        "Log your education (Head of Production asks for a high-school diploma or higher)"
+    )
+    assert not result.measured
+    assert not result.skills_measured
+    scored = facts(scores={"quality-control": estimated(45, 38, 52)})
+    assert readiness(role, cat, scored, TODAY).measured

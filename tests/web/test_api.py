@@ -261,6 +261,7 @@ def test_roles_quizzes_and_export(api):
     exported = api.get("/api/v1/export").json
     assert exported["format"] == "prodready-export"
     assert exported["profile"]["email"] == "ada@example.com"
+    assert datetime.fromisoformat(exported["exported_at"]).tzinfo is not None
 
 
 # --- the contract --------------------------------------------------------------------------------
@@ -289,6 +290,9 @@ def test_the_openapi_document_lists_every_operation_and_links_the_flow(app):
     start = spec["paths"]["/api/v1/attempts"]["post"]
     assert set(start["responses"]["201"]["links"]) >= {"SaveAnswer", "SubmitAttempt"}
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    summaries = [op["summary"] for path in spec["paths"].values() for op in path.values()]
+    placeholders = [text for text in summaries if re.search(r"<(GET|POST|PUT|DELETE)>", text)]
+    assert placeholders == []  # every operation says what it does
 
 
 def test_the_docs_page_serves_its_own_assets(app):

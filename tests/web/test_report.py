@@ -35,6 +35,42 @@ def test_new_user_report_says_what_to_do_first(user_client):
     assert "No milestones yet." in html
 
 
+def test_no_score_out_of_100_before_there_is_evidence(app, user_client):
+    """A new user reads "not measured yet", not 0/100; each half appears with its evidence."""
+    pages = ("/dashboard", "/report", "/report/compare")
+    for url in pages:
+        html = user_client.get(url).get_data(as_text=True)
+        assert "not measured yet" in html.lower(), url
+        assert "0</strong>/100" not in html, url
+    report = user_client.get("/report").get_data(as_text=True)
+    assert "It needs a quiz to measure the skills and the education, jobs and certifications" in (
+        " ".join(report.split())
+    )
+    assert "Log your education (Production Manager asks for a" in report
+    user_client.post(
+        "/milestones/positions/new",
+        data={"title": "Planner", "organisation": "ACME", "start_date": "2019-01-01"},
+    )
+    report = " ".join(user_client.get("/report").get_data(as_text=True).split())
+    assert "Qualification readiness</dt><dd><strong>" in report  # measured now
+    assert 'Skill readiness</dt><dd><span class="pending">not measured yet' in report
+    assert "Overall readiness: not measured yet" in report
+
+
+def test_the_shared_report_speaks_of_its_owner(app, user_client):
+    response = user_client.post("/report/production-manager/share", data={"expires": "7"})
+    link = re.search(r'value="http://localhost(/shared/[^"]+)"', response.text).group(1)
+    shared = " ".join(app.test_client().get(link).get_data(as_text=True).split())
+    assert "Next steps suggested to Ada" in shared
+    assert "where Ada stands" in shared
+    assert "Ada\u2019s estimate per skill" in shared
+    for second_person in ("where you stand", "Your estimate", "your attempts", "You meet"):
+        assert second_person not in shared
+    own = " ".join(user_client.get("/report").get_data(as_text=True).split())
+    assert "where you stand" in own
+    assert "Your estimate per skill" in own
+
+
 def test_report_without_target_role_asks_for_one(client, make_user):
     make_user()
     login(client)

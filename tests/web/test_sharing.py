@@ -50,7 +50,7 @@ def test_a_mentor_reads_the_report_without_an_account(app, user_client):
         assert row.last_viewed_at is not None
 
 
-def test_revoked_expired_and_unknown_links_are_a_plain_404(app, user_client):
+def test_revoked_and_expired_links_say_so_with_410_and_unknown_ones_are_404(app, user_client):
     link = share(user_client)
     mentor = app.test_client()
     assert mentor.get(link).status_code == 200
@@ -58,7 +58,10 @@ def test_revoked_expired_and_unknown_links_are_a_plain_404(app, user_client):
     assert "for my mentor" in profile
     link_id = re.search(r"/profile/shares/(\d+)/revoke", profile).group(1)
     assert user_client.post(f"/profile/shares/{link_id}/revoke").status_code == 302
-    assert mentor.get(link).status_code == 404
+    revoked = mentor.get(link)
+    assert revoked.status_code == 410
+    assert "has withdrawn the link" in revoked.text
+    assert "Ada" not in revoked.text  # nothing of the report or its owner
     assert "for my mentor" not in user_client.get("/profile").text
 
     expiring = share(user_client, expires="7")
@@ -69,7 +72,9 @@ def test_revoked_expired_and_unknown_links_are_a_plain_404(app, user_client):
             .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
         db.session.commit()
-    assert mentor.get(expiring).status_code == 404
+    expired = mentor.get(expiring)
+    assert expired.status_code == 410
+    assert "The link expired on" in expired.text
     assert mentor.get("/shared/" + "x" * 43).status_code == 404
 
 
