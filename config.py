@@ -114,6 +114,13 @@ class TestConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     MAIL_URL = None  # the mail tests point it at their own SMTP server
     MAIL_IN_BACKGROUND = False
+    # Tests build many short-lived apps on one PostgreSQL server (max_connections 100): each
+    # keeps at most one idle connection, and opens more only while it needs them.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        **Config.SQLALCHEMY_ENGINE_OPTIONS,
+        "pool_size": 1,
+        "max_overflow": 20,
+    }
 
 
 class ProductionConfig(Config):
