@@ -73,7 +73,7 @@ def report_context(user_id: int, slug: str) -> dict:
         "progress": report.progress_rows(points, [s.skill_id for s in result.skills]),
         "chart": chart,
         "experience": facts.experience,
-        "timeline": report.timeline(rows),
+        "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
     }
