@@ -47,11 +47,23 @@ def text_field(label: str, max_length: int, required: bool = True) -> StringFiel
     return StringField(label, validators=validators, filters=[strip_whitespace])
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose refusal of "1e9" or "twelve" says what to type."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 12.") from None
+
+
 class MilestoneForm(FlaskForm):
-    """Shared date checks: real dates, not absurdly old, end not before start."""
+    """Shared date checks: real dates, not absurdly old or far, end not before start; one
+    message per field (the first that applies), never a stack of them."""
 
     start_attr = ""
     end_attr = ""
+    order_message = "The end date must be on or after the start date."
     submit = SubmitField("Save")
 
     def _dates(self) -> list:
@@ -72,8 +84,10 @@ class MilestoneForm(FlaskForm):
         start = getattr(self, self.start_attr, None) if self.start_attr else None
         end = getattr(self, self.end_attr, None) if self.end_attr else None
         if start and end and start.data and end.data and end.data < start.data:
-            self.fail(end, "The end date must be on or after the start date.")
+            self.fail(end, self.order_message)
         self.check()
+        for field in self:
+            field.errors = list(field.errors)[:1]
         return ok and not any(field.errors for field in self)
 
     def check(self) -> None:
@@ -87,9 +101,14 @@ class MilestoneForm(FlaskForm):
         if field.data and field.data > date.today():
             raise ValidationError(f"{what} cannot be in the future.")
 
+    def not_past(self, field: DateField, what: str) -> None:
+        if field.data and field.data < date.today():
+            raise ValidationError(f"{what} cannot be in the past.")
+
 
 class EducationForm(MilestoneForm):
     start_attr, end_attr = "start_date", "end_date"
+    order_message = "The completion date must be on or after the start date."
     level = SelectField(
         "Level",
         choices=[SelectChoice(k, v) for k, v in LEVEL_LABEL.items()],
@@ -112,6 +131,12 @@ class EducationForm(MilestoneForm):
     def validate_end_date(self, field: DateField) -> None:
         if self.status.data == "completed":
             self.not_future(field, "A completion date")
+        else:  # planned or in progress: the date it is expected
+            self.not_past(
+                field,
+                "The expected completion date of a programme not yet completed "
+                "(mark it completed, or move the date)",
+            )
 
     def check(self) -> None:
         if self.status.data == "completed" and self.end_date.data is None:
@@ -120,6 +145,8 @@ class EducationForm(MilestoneForm):
     def validate_start_date(self, field: DateField) -> None:
         if self.status.data in ("completed", "in_progress"):
             self.not_future(field, "The start date of a started programme")
+        else:
+            self.not_past(field, "The start date of a planned programme (is it in progress?)")
 
 
 class PositionForm(MilestoneForm):
@@ -130,7 +157,7 @@ class PositionForm(MilestoneForm):
     end_date = date_field("End date", description="Leave empty if this is your current job.")
     in_production = BooleanField("This job was in production or manufacturing")
     managed_people = BooleanField("I managed people in this job")
-    people_managed = IntegerField(
+    people_managed = WholeNumberField(
         "How many people (at most)",
         validators=[Optional(), NumberRange(min=1, max=100000, message="Enter 1 to 100000.")],
     )
@@ -144,6 +171,12 @@ class PositionForm(MilestoneForm):
     def check(self) -> None:
         if self.managed_people.data and self.people_managed.data is None:
             self.fail(self.people_managed, "Enter how many people you managed.")
+        elif not self.managed_people.data and self.people_managed.raw_data not in (None, [], [""]):
+            self.fail(
+                self.people_managed,
+                "You gave a number of people but did not tick “I managed people in this job”: "
+                "tick it, or clear the number.",
+            )
 
     @property
     def data(self) -> dict:
@@ -155,17 +188,19 @@ class PositionForm(MilestoneForm):
 
 class CertificationForm(MilestoneForm):
     start_attr, end_attr = "earned_on", "expires_on"
+    order_message = "The expiry date must be after the date earned."
     name = text_field("Certification", 120)
     issuer = text_field("Issued by", 160, required=False)
-    earned_on = date_field("Date earned", required=True)
+    earned_on = date_field(
+        "Date earned",
+        required=True,
+        description="For an exam you have booked, its date: it counts once that day has passed.",
+    )
     expires_on = date_field("Expiry date", description="Leave empty if it does not expire.")
-
-    def validate_earned_on(self, field: DateField) -> None:
-        self.not_future(field, "The date earned")
 
     def validate_expires_on(self, field: DateField) -> None:
         if field.data and self.earned_on.data and field.data == self.earned_on.data:
-            raise ValidationError("The expiry date must be after the date earned.")
+            raise ValidationError(self.order_message)
 
 
 class ActivityForm(MilestoneForm):
@@ -178,15 +213,14 @@ class ActivityForm(MilestoneForm):
         validators=[DataRequired(message="Choose a kind.")],
     )
     title = text_field("Title", 160)
-    occurred_on = date_field("Date", required=True)
+    occurred_on = date_field(
+        "Date", required=True, description="A date ahead is fine for one you have booked."
+    )
     notes = TextAreaField(
         "Notes",
         validators=[Optional(), Length(max=500, message="Keep notes under 500 characters.")],
         filters=[strip_whitespace],
     )
-
-    def validate_occurred_on(self, field: DateField) -> None:
-        self.not_future(field, "The date")
 
 
 FORMS: dict[str, type[MilestoneForm]] = {

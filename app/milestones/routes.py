@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -27,8 +29,10 @@ def index() -> str:
         "milestones/index.html",
         kinds=svc.KINDS,
         milestones=svc.list_all(current_user.id),
-        delete_form=FlaskForm(),
+        undo_form=FlaskForm(),
+        undo=session.get(UNDO),
         level_labels=LEVEL_LABEL,
+        today=date.today(),
     )
 
 
@@ -57,12 +61,43 @@ def edit(kind_slug: str, milestone_id: int) -> tuple[str, int] | Response:
     return _render_form(kind, form, is_new=False)
 
 
-@bp.route("/<kind_slug>/<id:milestone_id>/delete", methods=["POST"])
+UNDO = "milestone_undo"  # in the signed session cookie: the last deleted milestone's values
+
+
+@bp.route("/<kind_slug>/<id:milestone_id>/delete", methods=["GET", "POST"])
 @login_required
-def delete(kind_slug: str, milestone_id: int) -> Response:
+def delete(kind_slug: str, milestone_id: int) -> str | Response:
+    """Asks once (a page that works without JavaScript), then deletes; the list offers undo."""
     kind = svc.kind(kind_slug)
+    row = svc.get(current_user.id, kind, milestone_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "milestones/delete.html",
+            kind=kind,
+            item=row,
+            form=form,
+            level_labels=LEVEL_LABEL,
+            today=date.today(),
+        )
+    session[UNDO] = {"kind": kind.slug, "values": svc.snapshot(row, kind)}
     svc.remove(current_user.id, kind, milestone_id)
     flash(f"Deleted the {kind.label}.", "info")
+    return redirect(url_for("milestones.index", _anchor=kind.slug))
+
+
+@bp.route("/undo", methods=["POST"])
+@login_required
+def undo() -> Response:
+    """Put back the milestone deleted last in this browser (once)."""
+    form = FlaskForm()
+    pending = session.pop(UNDO, None)
+    if not form.validate_on_submit() or not pending or pending.get("kind") not in svc.KINDS:
+        flash("There is nothing to undo.", "info")
+        return redirect(url_for("milestones.index"))
+    kind = svc.KINDS[pending["kind"]]
+    svc.restore(current_user.id, kind, pending["values"])
+    flash(f"The {kind.label} is back.", "success")
     return redirect(url_for("milestones.index", _anchor=kind.slug))
 
 

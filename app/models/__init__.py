@@ -4,6 +4,7 @@ from app.models.access import ApiToken, ShareLink
 from app.models.attempt import Answer, Attempt, AttemptItem, SkillEstimate, SkillScore
 from app.models.item_version import ItemVersion
 from app.models.milestone import Activity, Certification, Education, Position
+from app.models.pending_import import PendingImport
 from app.models.rate_limit import RateLimitCounter
 from app.models.user import User
 
@@ -16,6 +17,7 @@ __all__ = [
     "Certification",
     "Education",
     "ItemVersion",
+    "PendingImport",
     "Position",
     "RateLimitCounter",
     "ShareLink",

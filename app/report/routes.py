@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
@@ -73,7 +74,7 @@ def report_context(user_id: int, slug: str) -> dict:
         "progress": report.progress_rows(points, [s.skill_id for s in result.skills]),
         "chart": chart,
         "experience": facts.experience,
-        "timeline": report.timeline(rows),
+        "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
     }
@@ -194,31 +195,71 @@ def export_csv() -> Response:
 @login_required
 @per_account("IMPORT_LIMIT_ACCOUNT", from_form=False)
 def import_data() -> tuple[str, int] | Response:
-    """Bring an export back: everything in the file, or (with a message saying why) nothing."""
+    """Step one: read and check the file, and show what importing it would add (nothing is
+    added yet; the file waits in the database for the confirmation)."""
     form = ImportForm()
     status = 422  # when the form shows an error
     if form.validate_on_submit():
         limit = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
         raw = form.file.data.read(limit + 1)  # one byte more tells a file that is too large
         try:
-            parsed = importer.parse(raw, limit, current_app.config["IMPORT_MAX_BYTES"])
-            counts = importer.import_data(current_user, parsed)
-            db.session.commit()
+            preview = importer.preview(current_user, _parse(raw))
         except importer.BadImportError as error:
-            db.session.rollback()
             form.file.errors.append(f"{error} Nothing was imported.")
             if isinstance(error, importer.TooLargeError):
                 status = 413
         except IntegrityError:
-            db.session.rollback()
             form.file.errors.append(
                 "The file holds a record this ProdReady cannot store. Nothing was imported."
             )
         else:
-            flash(
-                f"Imported {counts['attempts']} quiz attempt(s) and {counts['milestones']} "
-                f"milestone(s); {counts['skipped']} already here or not finished were left out.",
-                "success",
-            )
-            return redirect(url_for("report.index"))
+            importer.hold(current_user, raw)
+            return render_template("report/import_preview.html", preview=preview), 200
     return render_template("report/import.html", form=form), status if form.errors else 200
+
+
+def _parse(raw: bytes) -> importer.ExportIn:
+    config = current_app.config
+    return importer.parse(raw, config["IMPORT_MAX_UPLOAD_BYTES"], config["IMPORT_MAX_BYTES"])
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@login_required
+def confirm_import() -> Response:
+    """Step two: import the file the preview showed, all or nothing."""
+    raw = importer.held(current_user) if FlaskForm().validate_on_submit() else None
+    if raw is None:
+        flash("There is no file waiting to be imported. Choose it again.", "info")
+        return redirect(url_for("report.import_data"))
+    try:
+        counts = importer.import_data(current_user, _parse(raw))
+        importer.drop_held(current_user)
+        db.session.commit()
+    except (importer.BadImportError, IntegrityError) as error:
+        db.session.rollback()
+        importer.drop_held(current_user)
+        db.session.commit()
+        why = (
+            str(error)
+            if isinstance(error, importer.BadImportError)
+            else "The file holds a record this ProdReady cannot store."
+        )
+        flash(f"{why} Nothing was imported.", "error")
+        return redirect(url_for("report.import_data"))
+    flash(
+        f"Imported {counts['attempts']} quiz attempt(s) and {counts['milestones']} "
+        f"milestone(s); {counts['already']} already here and {counts['unfinished']} "
+        "unfinished attempt(s) were left out.",
+        "success",
+    )
+    return redirect(url_for("report.index"))
+
+
+@bp.route("/import/cancel", methods=["POST"])
+@login_required
+def cancel_import() -> Response:
+    if FlaskForm().validate_on_submit():
+        importer.drop_held(current_user)
+        db.session.commit()
+    flash("Nothing was imported.", "info")
+    return redirect(url_for("report.import_data"))

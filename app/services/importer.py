@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
@@ -26,7 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.catalogue import catalogue
 from app.catalogue.loader import ITEM_ADAPTER
@@ -41,6 +42,7 @@ from app.models import (
     Certification,
     Education,
     ItemVersion,
+    PendingImport,
     Position,
     SkillScore,
     User,
@@ -372,8 +374,9 @@ def _same(moment: datetime | None) -> datetime | None:
 
 
 def import_data(user: User, data: ExportIn) -> dict[str, int]:
-    """Add what is not already there, in the caller's transaction; counts of what was added."""
-    added = {"attempts": 0, "milestones": 0, "skipped": 0}
+    """Add what is not already there, in the caller's transaction; counts of what was added,
+    of what was already here, and of attempts left out because they were not finished."""
+    added = {"attempts": 0, "milestones": 0, "already": 0, "unfinished": 0}
     for slug, model in MILESTONE_MODELS.items():
         existing = {
             _milestone_key(row)
@@ -383,7 +386,7 @@ def import_data(user: User, data: ExportIn) -> dict[str, int]:
             values = item.model_dump(exclude={"id"})
             key = _milestone_key(model(**values))
             if key in existing:
-                added["skipped"] += 1
+                added["already"] += 1
                 continue
             db.session.add(model(user_id=user.id, **values))
             existing.add(key)
@@ -396,7 +399,7 @@ def import_data(user: User, data: ExportIn) -> dict[str, int]:
     for attempt in data.attempts:
         key = (attempt.quiz_key, _same(attempt.started_at), _same(attempt.submitted_at))
         if attempt.status != SUBMITTED or key in have:
-            added["skipped"] += 1
+            added["unfinished" if attempt.status != SUBMITTED else "already"] += 1
             continue
         _add_attempt(user, attempt)
         have.add(key)
@@ -488,3 +491,48 @@ def _versions(answers: list[AnswerIn]) -> dict[tuple[str, str], int]:
     return {
         (r.item_id, r.content_hash): r.id for r in found if (r.item_id, r.content_hash) in wanted
     }
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do, shown before the person confirms it."""
+
+    source_email: str | None
+    exported_at: datetime
+    attempts: int
+    milestones: int
+    counts: dict[str, int]  # as `import_data` returns them
+
+    def other_account(self, email: str) -> bool:
+        return bool(self.source_email) and self.source_email.lower() != email.lower()
+
+
+def preview(user: User, data: ExportIn) -> Preview:
+    """Run the import and roll it back: the counts are exactly what confirming would add."""
+    try:
+        counts = import_data(user, data)
+    finally:
+        db.session.rollback()
+    email = data.profile.get("email")
+    return Preview(
+        source_email=email if isinstance(email, str) else None,
+        exported_at=data.exported_at,
+        attempts=len(data.attempts),
+        milestones=sum(len(getattr(data.milestones, slug)) for slug in MILESTONE_MODELS),
+        counts=counts,
+    )
+
+
+def hold(user: User, raw: bytes) -> None:
+    """Keep the upload until it is confirmed (replacing any earlier one)."""
+    db.session.execute(delete(PendingImport).where(PendingImport.user_id == user.id))
+    db.session.add(PendingImport(user_id=user.id, content=raw))
+    db.session.commit()
+
+
+def held(user: User) -> bytes | None:
+    return db.session.scalar(select(PendingImport.content).where(PendingImport.user_id == user.id))
+
+
+def drop_held(user: User) -> None:
+    db.session.execute(delete(PendingImport).where(PendingImport.user_id == user.id))

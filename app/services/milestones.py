@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
+    Date,
     String,
     bindparam,
     cast,
@@ -120,6 +122,28 @@ def update(user_id: int, k: Kind, milestone_id: int, data: Mapping[str, Any]) ->
         setattr(row, name, value)
     db.session.commit()
     return row
+
+
+def snapshot(row: Any, k: Kind) -> dict[str, Any]:
+    """A milestone's values as JSON-safe data (dates as ISO strings), to undo a delete."""
+    return {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name in k.fields
+        for value in [getattr(row, name)]
+    }
+
+
+def restore(user_id: int, k: Kind, values: Mapping[str, Any]) -> Any:
+    """Add back a milestone from its `snapshot` (as a new row: its old id is gone)."""
+    columns = k.model.__table__.columns
+    data = {
+        name: date.fromisoformat(value)
+        if isinstance(value, str) and isinstance(columns[name].type, Date)
+        else value
+        for name, value in values.items()
+        if name in k.fields
+    }
+    return create(user_id, k, data)
 
 
 def remove(user_id: int, k: Kind, milestone_id: int) -> None:

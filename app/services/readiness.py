@@ -268,23 +268,29 @@ def _years_requirement(
 def _certification_requirements(role: Role, facts: UserFacts, today: date) -> list[Requirement]:
     reqs = []
     for cert in role.qualifications.certifications.items:
-        valid = [
-            c
-            for c in facts.certifications
-            if cert.name.lower() in c.name.lower()
-            and (c.expires_on is None or c.expires_on > today)
-        ]
+        matching = [c for c in facts.certifications if cert.name.lower() in c.name.lower()]
+        live = [c for c in matching if c.expires_on is None or c.expires_on > today]
+        valid = [c for c in live if c.earned_on <= today]
+        booked = sorted(c.earned_on for c in live if c.earned_on > today)
         met = bool(valid)
+        if met:
+            current, action = f"Earned {valid[0].earned_on.isoformat()}", None
+        elif booked:
+            current = f"Exam booked for {booked[0].isoformat()}"
+            action = f"Sit the {cert.name} exam on {booked[0].isoformat()}"
+        else:
+            current, action = "Not logged", f"Consider {cert.name} ({cert.full_name})"
         reqs.append(
             Requirement(
                 key=f"cert:{cert.name}",
                 label=f"{cert.name} certification",
                 expectation=cert.expectation.value,
                 required=cert.full_name,
-                current=f"Earned {valid[0].earned_on.isoformat()}" if met else "Not logged",
+                current=current,
                 met=met,
                 credit=1.0 if met else 0.0,
-                action=None if met else f"Consider {cert.name} ({cert.full_name})",
+                projected=booked[0] if booked and not met else None,
+                action=action,
             )
         )
     return reqs

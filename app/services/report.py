@@ -200,7 +200,7 @@ def load_facts(user_id: int, today: date) -> tuple[UserFacts, dict[str, list]]:
     return facts, rows
 
 
-def timeline(rows: dict[str, list]) -> list[TimelineEvent]:
+def timeline(rows: dict[str, list], today: date) -> list[TimelineEvent]:
     """Dated milestones, newest first."""
     events: list[TimelineEvent] = []
     for e in rows["education"]:
@@ -222,7 +222,8 @@ def timeline(rows: dict[str, list]) -> list[TimelineEvent]:
                 TimelineEvent(p.end_date, "Position", f"Left {p.title}, {p.organisation}")
             )
     for c in rows["certifications"]:
-        events.append(TimelineEvent(c.earned_on, "Certification", f"Earned {c.name}"))
+        what = f"Earned {c.name}" if c.earned_on <= today else f"Exam for {c.name} booked"
+        events.append(TimelineEvent(c.earned_on, "Certification", what))
     for a in rows["activities"]:
         events.append(TimelineEvent(a.occurred_on, a.kind.capitalize(), a.title))
     return sorted(events, key=lambda ev: ev.when, reverse=True)

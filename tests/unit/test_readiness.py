@@ -228,3 +228,15 @@ def test_nothing_logged_asks_to_log_education_not_to_plan_a_diploma(cat):
     assert not result.skills_measured
     scored = facts(scores={"quality-control": estimated(45, 38, 52)})
     assert readiness(role, cat, scored, TODAY).measured
+
+
+def test_a_booked_exam_is_not_held_until_its_day(cat):
+    role = cat.roles["production-manager"]
+    booked = CertificationFacts("CPIM", date(2026, 9, 1), None)
+    r = req(readiness(role, cat, facts(certs=[booked]), TODAY), "cert:CPIM")
+    assert not r.met
+    assert r.current == "Exam booked for 2026-09-01"
+    assert r.projected == date(2026, 9, 1)
+    assert r.action == "Sit the CPIM exam on 2026-09-01"
+    held = readiness(role, cat, facts(certs=[booked]), date(2026, 9, 2))
+    assert req(held, "cert:CPIM").met

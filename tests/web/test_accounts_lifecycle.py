@@ -411,10 +411,16 @@ def test_deleting_an_account_removes_everything_of_it_in_one_go(
 # --- import ----------------------------------------------------------------------------------
 
 
-def upload(client, content: bytes, name: str = "prodready-export.json"):
-    return client.post(
+def upload(client, content: bytes, name: str = "prodready-export.json", confirm: bool = True):
+    """Import as a person does: the file, its preview, then (with `confirm`) the confirmation;
+    the preview's response when it refused the file or when not confirming."""
+    response = client.post(
         "/import", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
     )
+    if response.status_code != 200 or not confirm:
+        return response
+    assert "Check before importing" in response.text
+    return client.post("/import/confirm")
 
 
 def report_body(client, slug: str = "production-manager") -> str:

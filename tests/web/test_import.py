@@ -124,6 +124,49 @@ def test_an_imported_attempt_opens_its_result_page(mail_app, ada, make_user):
     assert eve.get("/report").status_code == 200
 
 
+def test_an_import_is_previewed_and_added_only_when_confirmed(mail_app, ada, make_user):
+    """Another person's export: the preview says whose it is and warns; nothing is added until
+    the confirmation; a cancelled preview leaves nothing to confirm (issue 24, point 5)."""
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    eve_id = get_user(mail_app, "eve@example.com").id
+
+    def owned() -> dict[str, int]:
+        with mail_app.app_context():
+            return {k: v for k, v in rows_of(eve_id).items() if v}
+
+    before = owned()
+
+    preview = upload(eve, exported, confirm=False)
+    assert preview.status_code == 200
+    page = " ".join(preview.text.split())
+    assert "This export came from <strong>ada@example.com</strong>, not from this account" in page
+    assert '<th scope="row">Quiz attempts</th><td>1</td><td>1</td>' in page
+    assert owned() == {**before, "pending_imports": 1}  # held, not imported
+    assert eve.post("/import/cancel").status_code == 302
+    assert owned() == before
+    nothing = eve.post("/import/confirm", follow_redirects=True)
+    assert "There is no file waiting to be imported" in nothing.text
+    assert owned() == before
+
+    assert upload(eve, exported).status_code == 302  # previewed and confirmed
+    added = owned()
+    assert added["attempts"] == 1
+    assert "pending_imports" not in added
+    again = " ".join(upload(eve, exported, confirm=False).text.split())
+    assert '<th scope="row">Quiz attempts</th><td>1</td><td>0</td>' in again  # already here
+
+
+def test_ones_own_export_gets_no_warning(mail_app, ada):
+    some_history(ada, mail_app)
+    page = upload(ada, ada.get("/export.json").data, confirm=False).text
+    assert "not from this account" not in page
+    assert "Check before importing" in page
+
+
 def shared_numbers(app) -> tuple[list, list]:
     """Every item's statistics and every scale's alpha, as all users' scoring sees them."""
     with app.app_context():

@@ -67,8 +67,20 @@ def test_add_edit_delete_each_kind(app, user_client, kind):
     edited[key] = "Edited value"
     assert user_client.post(f"/milestones/{kind}/{row_id}/edit", data=edited).status_code == 302
     assert "Edited value" in user_client.get("/milestones").get_data(as_text=True)
+    confirm = user_client.get(f"/milestones/{kind}/{row_id}/delete")
+    assert confirm.status_code == 200
+    assert "Edited value" in confirm.get_data(as_text=True)  # says which one it would delete
+    assert count(app, model) == 1  # asking deletes nothing
     assert user_client.post(f"/milestones/{kind}/{row_id}/delete").status_code == 302
     assert count(app, model) == 0
+    listing = user_client.get("/milestones").get_data(as_text=True)
+    assert "Undo the delete" in listing
+    assert user_client.post("/milestones/undo").status_code == 302
+    assert count(app, model) == 1
+    assert "Edited value" in user_client.get("/milestones").get_data(as_text=True)
+    assert "Undo the delete" not in user_client.get("/milestones").get_data(as_text=True)
+    user_client.post("/milestones/undo")  # a second undo restores nothing more
+    assert count(app, model) == 1
 
 
 def _only_id(app, model) -> int:
@@ -94,6 +106,12 @@ def _only_id(app, model) -> int:
         ("positions", {"start_date": "1200-01-01"}, "Use a date after 1940."),
         ("positions", {"people_managed": ""}, "Enter how many people you managed."),
         ("positions", {"people_managed": "-3"}, "Enter 1 to 100000."),
+        ("positions", {"people_managed": "1e9"}, "Enter a whole number, like 12."),
+        (
+            "education",
+            {"status": "planned", "start_date": "", "end_date": "2101-01-01"},
+            "Use a date before 2101.",
+        ),
         ("positions", {"title": "   "}, "Enter the job title."),
         ("education", {"end_date": FUTURE_DAY}, "A completion date cannot be in the future."),
         ("education", {"end_date": ""}, "Enter the date you completed it."),
@@ -101,15 +119,28 @@ def _only_id(app, model) -> int:
         (
             "education",
             {"end_date": "2009-01-01"},
-            "The end date must be on or after the start date.",
+            "The completion date must be on or after the start date.",
         ),
-        ("certifications", {"earned_on": FUTURE_DAY}, "The date earned cannot be in the future."),
+        (
+            "education",
+            {"status": "planned", "start_date": "", "end_date": "2010-06-01"},
+            "The expected completion date of a programme not yet completed",
+        ),
+        (
+            "education",
+            {"status": "planned", "start_date": "2020-09-01", "end_date": FUTURE_DAY},
+            "The start date of a planned programme (is it in progress?) cannot be in the past.",
+        ),
         (
             "certifications",
             {"expires_on": "2021-03-01"},
             "The expiry date must be after the date earned.",
         ),
-        ("activities", {"occurred_on": FUTURE_DAY}, "The date cannot be in the future."),
+        (
+            "certifications",
+            {"expires_on": "2020-01-01"},
+            "The expiry date must be after the date earned.",
+        ),
         ("activities", {"kind": "party"}, "Not a valid choice"),
         ("activities", {"notes": "x" * 501}, "Keep notes under 500 characters."),
     ],
@@ -141,12 +172,55 @@ def test_planned_education_may_have_a_future_date(app, user_client):
     assert "MBA" in user_client.get("/milestones").get_data(as_text=True)
 
 
-def test_not_managing_clears_people_count(app, user_client):
-    data = {**VALID["positions"][1], "managed_people": "", "people_managed": "7"}
+def test_a_people_count_without_managing_is_refused_in_one_message(app, user_client):
+    data = {**VALID["positions"][1], "people_managed": "7"}
     data.pop("managed_people")
+    response = user_client.post("/milestones/positions/new", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "did not tick “I managed people in this job”: tick it, or clear the number." in html
+    assert count(app, Position) == 0
+    data["people_managed"] = ""
     assert user_client.post("/milestones/positions/new", data=data).status_code == 302
-    html = user_client.get("/milestones").get_data(as_text=True)
-    assert "managed 7" not in html
+
+
+def test_one_message_per_field(user_client):
+    data = {**VALID["positions"][1], "people_managed": "1e9"}
+    html = user_client.post("/milestones/positions/new", data=data).get_data(as_text=True)
+    assert "Enter a whole number, like 12." in html
+    assert "Enter 1 to 100000." not in html
+    assert "Enter how many people you managed." not in html
+
+
+def test_booked_events_and_exams_may_be_in_the_future_and_say_so(app, user_client):
+    assert (
+        user_client.post(
+            "/milestones/activities/new",
+            data={"kind": "conference", "title": "Lean summit", "occurred_on": FUTURE_DAY},
+        ).status_code
+        == 302
+    )
+    assert (
+        user_client.post(
+            "/milestones/certifications/new",
+            data={"name": "CPIM", "issuer": "ASCM", "earned_on": FUTURE_DAY},
+        ).status_code
+        == 302
+    )
+    listing = " ".join(user_client.get("/milestones").get_data(as_text=True).split())
+    assert "booked</span>" in listing
+    assert "exam booked</span>" in listing
+    report = " ".join(user_client.get("/report").get_data(as_text=True).split())
+    assert f"Exam booked for {FUTURE_DAY}" in report  # not counted as held before the day
+    assert f"Sit the CPIM exam on {FUTURE_DAY}" in report
+
+
+def test_an_expired_certification_is_marked_expired(app, user_client):
+    data = {"name": "CPIM", "issuer": "ASCM", "earned_on": "2015-01-01", "expires_on": "2020-01-01"}
+    assert user_client.post("/milestones/certifications/new", data=data).status_code == 302
+    listing = " ".join(user_client.get("/milestones").get_data(as_text=True).split())
+    assert "expired 2020-01-01" in listing
+    assert 'class="badge bad">expired</span>' in listing
 
 
 def test_failed_edit_keeps_the_saved_row(app, user_client):
