@@ -103,14 +103,24 @@ class QuizList(Model):
     quizzes: list[QuizOut]
 
 
+# What the input guard (app/security/input_guard.py) refuses, said in the schema too, so a client
+# (and schemathesis) knows that control characters are not text: C0 but tab, LF and CR; DEL; C1.
+PLAIN_TEXT = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+
+
+def text(max_length: int, **options: Any) -> Any:
+    """A string field of at most `max_length` characters, without control characters."""
+    return Field(max_length=max_length, pattern=PLAIN_TEXT, **options)
+
+
 # --- attempts --------------------------------------------------------------------------------
 
 
 class StartIn(Model):
-    quiz_key: str = Field(max_length=100, examples=["skill.quality-control"])
-    role_slug: str | None = Field(
+    quiz_key: str = text(100, examples=["skill.quality-control"])
+    role_slug: str | None = text(
+        64,
         default=None,
-        max_length=64,
         description="The role a skill quiz is scored for; defaults to your target role.",
     )
 
@@ -157,7 +167,7 @@ class QuestionOut(Model):
 
 
 class AnswerIn(Model):
-    values: list[Annotated[str, Field(max_length=2)]] = Field(
+    values: list[Annotated[str, text(2)]] = Field(
         default_factory=list,
         max_length=8,
         description="A level '1'-'5' for a self-rating, else option values.",
@@ -204,16 +214,16 @@ class ResultOut(Model):
 
 class EducationIn(Model):
     level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
-    field: str = Field(max_length=120)
-    institution: str = Field(default="", max_length=160)
+    field: str = text(120)
+    institution: str = text(160, default="")
     status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
     start_date: date | None = None
     end_date: date | None = None
 
 
 class PositionIn(Model):
-    title: str = Field(max_length=120)
-    organisation: str = Field(max_length=160)
+    title: str = text(120)
+    organisation: str = text(160)
     start_date: date
     end_date: date | None = None
     in_production: bool = True
@@ -222,17 +232,17 @@ class PositionIn(Model):
 
 
 class CertificationIn(Model):
-    name: str = Field(max_length=120)
-    issuer: str = Field(default="", max_length=160)
+    name: str = text(120)
+    issuer: str = text(160, default="")
     earned_on: date
     expires_on: date | None = None
 
 
 class ActivityIn(Model):
     kind: Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
-    title: str = Field(max_length=160)
+    title: str = text(160)
     occurred_on: date
-    notes: str = Field(default="", max_length=500)
+    notes: str = text(500, default="")
 
 
 class EducationOut(EducationIn):
