@@ -1,6 +1,7 @@
 """Every page on a phone (390 px) and a laptop (1280 px), with real data: nothing scrolls the
-page sideways, chart text renders at 11 px or more, links and buttons in the content are at
-least 44 x 44 px on the phone, and axe finds nothing. Screenshots of every page at both sizes
+page sideways, chart text renders at 11 px or more, no word in a table or date breaks across
+lines, links and buttons in the content are at least 44 x 44 px on the phone, and axe finds
+nothing. Screenshots of every page at both sizes
 land in tests/artifacts/layout-<page>-<width>.png."""
 
 from __future__ import annotations
@@ -51,6 +52,26 @@ SMALL_TARGETS = """(min) => {
     return [`${el.tagName.toLowerCase()} "${el.innerText.trim()}" ${size}`];
   });
 }"""
+
+# Words broken across lines in tables and dates ("Producti/on", "2025-/09-01"). A table cell may
+# break after a hyphen ("Decision-/making"); a date (<time>, .dates) may not break at all.
+SPLIT_WORDS = """() => [...document.querySelectorAll('main th, main td, main time, main .dates')]
+  .filter(el => el.getClientRects().length)
+  .flatMap(el => {
+    const words = el.matches('th, td') ? /[^\\s-]+-?/g : /\\S+/g;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const split = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(words)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  })"""
 
 
 @dataclass(frozen=True)
@@ -169,6 +190,7 @@ def _check(page: Page, name: str, width: int) -> list[str]:
     if scroll > width:
         problems.append(f"page is {scroll} px wide")
     problems += [f"chart text {t}" for t in page.evaluate(CHART_TEXT)]
+    problems += [f"word broken across lines: {w}" for w in page.evaluate(SPLIT_WORDS)]
     if width == PHONE:
         problems += [f"small target {t}" for t in page.evaluate(SMALL_TARGETS, MIN_TARGET_PX)]
     try:
