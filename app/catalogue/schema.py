@@ -248,6 +248,25 @@ class Role(Strict):
             seen.add(s.skill)
         return self
 
+    @property
+    def cited(self) -> tuple[str, ...]:
+        """The role page's sources, each once, in the order the page first cites them."""
+        q = self.qualifications
+        sections = (
+            self.titles,
+            self.summary,
+            self.duties,
+            self.skills,
+            q.education,
+            q.mba,
+            q.years_experience,
+            q.years_management,
+            q.certifications,
+            self.path,
+        )
+        ids = [sid for section in sections for sid in section.sources]
+        return tuple(dict.fromkeys(ids + [fact.source for fact in self.salary.facts]))
+
 
 class TitleList(Sourced):
     items: list[Text] = Field(min_length=1)

@@ -60,19 +60,20 @@ def report_context(user_id: int, slug: str) -> dict:
     others = readiness.all_roles(cat, facts, today)
     result = next(r for r in others if r.role_slug == slug)
     points = report.progress(user_id)
-    chart = charts.line_chart(
-        [charts.day_label(p.when) for p in points],
-        [("Overall", [p.overall for p in points])]
+    chart = charts.line_charts(
+        charts.point_labels([p.when for p in points]),
+        [(report.OVERALL, [p.overall for p in points])]
         + [(s.name, [p.skills.get(s.skill_id) for p in points]) for s in result.skills],
-        emphasis="Overall",
+        emphasis=report.OVERALL,
     )
     return {
         "role": cat.roles[slug],
         "result": result,
-        "bands": charts.band_chart(skill_bands(result)),
+        "bands": charts.band_charts(skill_bands(result)),
         "others": others,
         "progress": report.progress_rows(points, [s.skill_id for s in result.skills]),
         "chart": chart,
+        "overall_label": report.OVERALL,
         "experience": facts.experience,
         "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),

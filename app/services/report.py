@@ -14,9 +14,10 @@ from app.extensions import db
 from app.models import Attempt, SkillScore
 from app.models.attempt import SUBMITTED
 from app.services import milestones, skill_estimates
+from app.services.charts import day_label, point_labels
 from app.services.estimates import CurrentEstimate
 from app.services.experience import PositionFacts, experience
-from app.services.quizzes import SKILL_PREFIX
+from app.services.quizzes import FULL_PREFIX, SKILL_PREFIX
 from app.services.readiness import (
     LEVEL_LABEL,
     CertificationFacts,
@@ -24,6 +25,9 @@ from app.services.readiness import (
     UserFacts,
 )
 
+OVERALL = "Overall (full assessments)"
+"""The progress chart's main line and the table's column: only full assessments score every
+skill, so only they say anything about overall readiness."""
 PROGRESS_ATTEMPTS = 30
 """The progress chart shows the most recent submitted attempts, at most this many."""
 
@@ -34,6 +38,8 @@ class AttemptPoint:
     title: str
     when: date
     overall: float | None
+    """A full assessment's overall score; None for a quiz on one skill, whose score says nothing
+    about the others (it is that skill's score, in `skills`)."""
     skills: dict[str, float]
 
 
@@ -41,7 +47,7 @@ class AttemptPoint:
 class ProgressRow:
     """One row of the data table beside the progress chart, formatted for display."""
 
-    when: str  # ISO date
+    when: str  # "7 Mar 2026", or "2nd on 7 Mar 2026" on a day with several attempts
     title: str
     cells: tuple[str, ...]  # overall score, then one per skill ("" where not assessed)
 
@@ -77,7 +83,13 @@ def _progress_query() -> Select:
     time ten times over, and reading those cost more than the query; grouping the joined rows
     instead cost PostgreSQL a hash aggregate and a sort."""
     recent = (
-        select(Attempt.id, Attempt.title, Attempt.submitted_at, Attempt.overall_score)
+        select(
+            Attempt.id,
+            Attempt.title,
+            Attempt.submitted_at,
+            Attempt.overall_score,
+            Attempt.quiz_key,
+        )
         .where(Attempt.user_id == bindparam("user_id"), Attempt.status == SUBMITTED)
         .order_by(Attempt.id.desc())
         .limit(PROGRESS_ATTEMPTS)
@@ -108,8 +120,14 @@ def progress(user_id: int) -> list[AttemptPoint]:
     """The latest submitted attempts, oldest first, with their skill scores (one query)."""
     rows = db.session.connection().execute(_progress_query(), {"user_id": user_id}).all()
     return [
-        AttemptPoint(attempt_id, title, submitted_at.date(), overall, _scores(folded))
-        for attempt_id, title, submitted_at, overall, folded in rows
+        AttemptPoint(
+            attempt_id,
+            title,
+            submitted_at.date(),
+            overall if quiz_key.startswith(FULL_PREFIX) else None,
+            _scores(folded),
+        )
+        for attempt_id, title, submitted_at, overall, quiz_key, folded in rows
     ]
 
 
@@ -142,14 +160,20 @@ def _whole(score: float | None, missing: str) -> str:
 def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[ProgressRow]:
     """The progress table, formatted here once: cell by cell in Jinja, its 30 rows by up to ten
     columns were the report's most expensive part to render."""
+    whens = point_labels([p.when for p in points], dated)
     return [
         ProgressRow(
-            p.when.isoformat(),
+            when,
             p.title,
             (_whole(p.overall, "—"), *(_whole(p.skills.get(s), "") for s in skill_ids)),
         )
-        for p in points
+        for when, p in zip(whens, points, strict=True)
     ]
+
+
+def dated(day: date) -> str:
+    """A date in the progress table: "7 Mar 2026"."""
+    return f"{day_label(day)} {day.year}"
 
 
 def facts_from(

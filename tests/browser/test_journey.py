@@ -170,8 +170,9 @@ def test_everything_works_with_javascript_off(browser, live_server, live_inbox: 
     expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()
     page.goto("/report")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
-    # Both charts are server-drawn SVG: the skill bands and the progress lines.
-    expect(page.locator("svg[role=img]")).to_have_count(2)
+    # Both charts are server-drawn SVG, each in a wide and a narrow frame of which one shows.
+    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator("svg[role=img]:visible")).to_have_count(2)
     expect(
         page.get_by_role("img", name="Your estimate and its 80 % band for each skill")
     ).to_be_visible()

@@ -14,12 +14,18 @@ def test_progress_rows_show_whole_scores_in_skill_order_with_gaps():
     ]
     rows = progress_rows(points, ["a", "b", "c"])
     assert [(r.when, r.title) for r in rows] == [
-        ("2026-01-02", "Full assessment"),
-        ("2026-02-03", "Skill quiz"),
+        ("2 Jan 2026", "Full assessment"),
+        ("3 Feb 2026", "Skill quiz"),
     ]
     # Overall first ("—" when an attempt has none), then one cell per skill ("" if not assessed).
     assert rows[0].cells == ("72", "33", "100", "")
     assert rows[1].cells == ("—", "", "50", "")
+
+
+def test_attempts_on_one_day_are_told_apart_in_the_table():
+    day = date(2026, 12, 3)
+    points = [AttemptPoint(i, "Quiz", day, None, {}) for i in range(2)]
+    assert [r.when for r in progress_rows(points, [])] == ["1st on 3 Dec 2026", "2nd on 3 Dec 2026"]
 
 
 def test_folded_scores_read_back_exactly():

@@ -150,7 +150,8 @@ def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client)
     assert len(rows) == len(attempts) == 3
     for (when, title, cells), (attempt_id, overall) in zip(rows, attempts, strict=True):
         assert title == "Full assessment"
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d", when)
+        # seed_submitted_attempts submits them an hour apart on one day: told apart in order
+        assert re.fullmatch(r"(1st|2nd|3rd) on 1 Jan 2024", when)
         values = re.findall(r"<td>([^<]*)</td>", cells)
         assert "".join(f"<td>{v}</td>" for v in values) == cells  # nothing between the cells
         assert values[0] == str(round(overall))
@@ -158,12 +159,47 @@ def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client)
         assert sorted(map(int, values[1:])) == sorted(
             (attempt_id + k) % 100 for k in range(len(skills))
         )
-    # The overall line has a dot per attempt: one path, a zero-length segment per point.
-    overall = re.search(
+    # The overall line has a marker per attempt in both frames: one path, a circle per point.
+    overall = re.findall(
         r'<g class="series emphasis"[^>]*>\s*<polyline[^>]*>\s*<path d="([^"]+)"', html
     )
-    assert overall is not None
-    assert len(re.findall(r"M[\d.]+ [\d.]+h0", overall.group(1))) == 3
+    assert [len(re.findall(r"M[\d.]+ [\d.]+m-4 0a4", d)) for d in overall] == [3, 3]
+
+
+def _series(html: str, frame: str) -> dict[str, int]:
+    """{series label: markers drawn} for the progress chart's SVG in one frame, in legend order."""
+    svg = re.search(
+        rf'<svg class="chart-{frame}"[^>]*aria-describedby="progress-table".*?</svg>', html, re.S
+    )
+    assert svg is not None
+    counts = [d.count("M") for d in re.findall(r'<path d="([^"]+)" stroke="#fff"', svg.group(0))]
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S)
+    assert legend is not None
+    labels = re.findall(r"</svg> ([^<]+)</li>", legend.group(1))
+    return dict(zip(labels, counts, strict=True))
+
+
+def test_the_overall_line_counts_full_assessments_only(app, user_client):
+    """A quiz on one skill has no overall readiness: its score shows on its skill's line only."""
+    with app.app_context():
+        seed_submitted_attempts(
+            app.extensions["catalogue"], get_user(app).id, 2, "production-manager"
+        )
+    attempt_id = start(user_client, "skill.quality-control")
+    answer_all(user_client, app, attempt_id)
+    assert user_client.post(f"/attempts/{attempt_id}/submit").status_code == 302
+    html = user_client.get("/report").get_data(as_text=True)
+    for frame in ("wide", "narrow"):
+        series = _series(html, frame)
+        assert series["Overall (full assessments)"] == 2
+        assert series["Quality control"] == 3  # two full assessments and the quiz
+        assert series["Production scheduling and planning"] == 2
+    rows = re.findall(r'<tr><th scope="row">[^<]+</th><td>([^<]+)</td><td>([^<]*)</td>', html)
+    assert [(title, overall != "—") for title, overall in rows] == [
+        ("Full assessment", True),
+        ("Full assessment", True),
+        ("Quality control", False),
+    ]
 
 
 def _seed_attempt_submitted_on(app, role: str, day) -> None:
@@ -332,9 +368,10 @@ def test_chart_labels_are_escaped_though_the_geometry_is_not(app):
             '{% from "_chart.html" import line_chart, band_chart %}'
             "{{ line_chart(line, 'Progress', 'p') }}{{ band_chart(bands, 'Skills', 's') }}"
         ).render(
-            line=charts.line_chart(["01 Jan", "02 Jan"], [(name, [40.0, 60.0])], emphasis=name),
-            bands=charts.band_chart([(name, (50.0, 40.0, 60.0))]),
+            line=charts.line_charts(["1 Jan", "2 Jan"], [(name, [40.0, 60.0])], emphasis=name),
+            bands=charts.band_charts([(name, (50.0, 40.0, 60.0))]),
         )
     assert "<script>" not in html
-    assert html.count("R&amp;D &lt;script&gt;") == 2  # the legend and the band chart's row
-    assert 'points="40.0,140.4 628.0,97.6"' in html  # the line itself, as computed
+    # The legend, and the band chart's row in each frame.
+    assert html.count("R&amp;D &lt;script&gt;") == 3
+    assert 'points="40.0,140.4 626.0,97.6"' in html  # the line itself, as computed

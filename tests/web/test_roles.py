@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 import pytest
 
 ROLE_FACTS = {
@@ -68,3 +71,40 @@ def test_unknown_url_is_a_404_page(client):
     response = client.get("/definitely/not/here")
     assert response.status_code == 404
     assert b"Page not found" in response.data
+
+
+@pytest.mark.parametrize("slug", sorted(ROLE_FACTS))
+def test_role_page_names_each_source_once(app, client, slug):
+    """The page cites its main source once at the top; a section names a source only when it
+    has another, by its number in the list at the end, which holds each source once."""
+    role = app.extensions["catalogue"].roles[slug]
+    sources = app.extensions["catalogue"].sources
+    html = client.get(f"/roles/{slug}").get_data(as_text=True)
+    source_list = re.search(r'<ol class="source-list">(.*?)</ol>', html, re.S)
+    assert source_list is not None
+    cited = re.findall(r"<li><cite>([^<]+)</cite>", source_list.group(1))
+    assert cited == [escape(sources[sid].title, quote=True) for sid in role.cited]
+    main = escape(sources[role.cited[0]].title, quote=True)
+    assert html.count(f"<cite>{main}</cite>") == 2  # at the top and in the list
+    notes = re.findall(r'<p class="sources">Sources?: ([^<]+)</p>', html)
+    sections = 10
+    assert len(notes) < sections
+    for note in notes:
+        assert re.fullmatch(r"\[\d+\](, \[\d+\])*", note)
+        assert note != "[1]"
+
+
+def test_role_cards_leave_out_an_empty_also_line(client):
+    html = client.get("/roles").get_data(as_text=True)
+    assert "Also: —" not in html
+    assert "Also: Operations Manager" in html
+
+
+def test_every_page_links_the_svg_favicon(client):
+    html = client.get("/roles").get_data(as_text=True)
+    link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert link is not None
+    icon = client.get(link.group(1))
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).startswith("<svg")

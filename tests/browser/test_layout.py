@@ -1,0 +1,315 @@
+"""Every page on a phone (390 px) and a laptop (1280 px), with real data: nothing scrolls the
+page sideways, chart text renders at 11 px or more, no word in a table or date breaks across
+lines, links and buttons in the content are at least 44 x 44 px on the phone, and axe finds
+nothing. Screenshots of every page at both sizes
+land in tests/artifacts/layout-<page>-<width>.png."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import audit
+from tests.browser.test_journey import choose_role, register
+from tests.mail import Inbox
+
+PHONE, LAPTOP = 390, 1280
+MIN_TEXT_PX = 11
+MIN_TARGET_PX = 44
+
+CHART_TEXT = """() => [...document.querySelectorAll('svg[viewBox] text')].flatMap(t => {
+  const svg = t.ownerSVGElement, box = svg.getBoundingClientRect();
+  if (!box.width || !t.getClientRects().length) return [];  // the frame not shown at this width
+  const px = parseFloat(getComputedStyle(t).fontSize) * box.width / svg.viewBox.baseVal.width;
+  return px < %s ? [`"${t.textContent.trim()}" at ${px.toFixed(1)} px`] : [];
+})""" % (MIN_TEXT_PX - 0.05)
+
+# Targets in <main> smaller than 44 x 44 px. Exempt, as WCAG 2.5.8 allows: a link inside a
+# sentence, i.e. whose block holds other text than links and separators. Everything else (a
+# link alone in a paragraph or table cell, a row of links, every button) must be big enough.
+SMALL_TARGETS = """(min) => {
+  const separators = /[\\s\\u00b7\\u203a|,.:;()\\u2013\\u2014\\u2192\\u2190-]+/g;
+  const blockOf = el => {
+    let p = el.parentElement;
+    while (getComputedStyle(p).display.startsWith('inline')) p = p.parentElement;
+    return p;
+  };
+  const targets = document.querySelectorAll(
+    'main a[href], main button, main input[type=submit], main summary');
+  return [...targets].flatMap(el => {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || (r.width >= min && r.height >= min)) return [];
+    let rest = blockOf(el).innerText;
+    for (const link of blockOf(el).querySelectorAll('a, button')) {
+      rest = rest.replace(link.innerText, '');
+    }
+    if (rest.replace(separators, '').length > 0) return [];  // inline in a sentence
+    const size = `${r.width.toFixed(0)}x${r.height.toFixed(0)}`;
+    return [`${el.tagName.toLowerCase()} "${el.innerText.trim()}" ${size}`];
+  });
+}"""
+
+# Words broken across lines in tables and dates ("Producti/on", "2025-/09-01"). A table cell may
+# break after a hyphen ("Decision-/making"); a date (<time>, .dates) may not break at all.
+SPLIT_WORDS = """() => [...document.querySelectorAll('main th, main td, main time, main .dates')]
+  .filter(el => el.getClientRects().length)
+  .flatMap(el => {
+    const words = el.matches('th, td') ? /[^\\s-]+-?/g : /\\S+/g;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const split = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(words)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+    return split;
+  })"""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A member with a bit of everything, for pages that need data."""
+
+    storage: dict
+    full_attempt: int
+    open_attempt: int
+    shared_url: str
+    milestone_edit: str
+
+
+def _attempt_id(page: Page) -> int:
+    match = re.search(r"/attempts/(\d+)", page.url)
+    assert match, page.url
+    return int(match.group(1))
+
+
+def _start(page: Page, quiz: str) -> int:
+    page.goto("/quizzes")
+    page.get_by_role("button", name=re.compile(f"(Start|Retake) {quiz}$")).click()
+    expect(page.get_by_text(re.compile(r"Question 1 of \d+"))).to_be_visible()
+    return _attempt_id(page)
+
+
+def _submit_anyway(page: Page, attempt_id: int) -> None:
+    page.goto(f"/attempts/{attempt_id}/review")
+    page.get_by_label(re.compile("Submit anyway")).check()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()
+
+
+def _add(page: Page, kind: str, fields: dict[str, str], checks: tuple[str, ...] = ()) -> None:
+    page.goto(f"/milestones/{kind}/new")
+    for label, value in fields.items():
+        control = page.get_by_label(label, exact=True)
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    for label in checks:
+        page.get_by_label(label).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(re.compile("^Added your"))).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def account(browser: Browser, live_server: str, live_inbox: Inbox) -> Iterator[Account]:
+    context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    register(page, live_inbox, "Layout Tester")
+    choose_role(page)
+    _add(
+        page,
+        "positions",
+        {
+            "Job title": "Production supervisor",
+            "Organisation": "Internationale Lebensmittelverarbeitungsgesellschaft",
+            "Start date": "2019-03-01",
+            "How many people (at most)": "12",
+        },
+        ("This job was in production or manufacturing", "I managed people in this job"),
+    )
+    _add(
+        page,
+        "education",
+        {
+            "Level": "bachelor",
+            "Field of study": "Engineering",
+            "Status": "completed",
+            "Completion date": "2018-06-30",
+        },
+    )
+    _add(page, "certifications", {"Certification": "CPIM", "Date earned": "2025-09-01"})
+    page.goto("/milestones")
+    milestone_edit = page.get_by_role("link", name="Edit this position").get_attribute("href")
+    # Two full assessments, and three skill quizzes on the same day: the chart's hard case.
+    full = _start(page, "Full assessment: Production Manager")
+    _submit_anyway(page, full)
+    for quiz in ("Quality control", "Production scheduling and planning", "Quality control"):
+        attempt = _start(page, quiz)
+        page.locator("input[name=answer]").first.check()
+        page.get_by_role("button", name="Save and continue").click()
+        _submit_anyway(page, attempt)
+    _submit_anyway(page, _start(page, "Full assessment: Production Manager"))
+    open_attempt = _start(page, "Supply chain and inventory")
+    page.goto("/report/production-manager/share")
+    page.get_by_label("Label (optional)").fill("For my mentor at the plant")
+    page.get_by_role("button", name="Create a share link").click()
+    shared_url = page.get_by_label("Link").input_value()
+    page.goto("/profile")
+    page.get_by_label("Token name").fill("spreadsheet sync")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("heading", name="Your new API token")).to_be_visible()
+    yield Account(context.storage_state(), full, open_attempt, shared_url, milestone_edit)
+    context.close()
+
+
+def _context(browser: Browser, base: str, width: int, storage: dict | None = None):
+    context = browser.new_context(
+        base_url=base,
+        viewport={"width": width, "height": 844 if width == PHONE else 900},
+        bypass_csp=True,  # to inject axe-core
+        storage_state=storage,
+    )
+    context.set_default_timeout(15000)
+    return context
+
+
+def _check(page: Page, name: str, width: int) -> list[str]:
+    """What is wrong with the page as shown (its screenshot and axe audit included)."""
+    problems = []
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll > width:
+        problems.append(f"page is {scroll} px wide")
+    problems += [f"chart text {t}" for t in page.evaluate(CHART_TEXT)]
+    problems += [f"word broken across lines: {w}" for w in page.evaluate(SPLIT_WORDS)]
+    if width == PHONE:
+        problems += [f"small target {t}" for t in page.evaluate(SMALL_TARGETS, MIN_TARGET_PX)]
+    try:
+        audit(page, f"layout-{name}-{width}")
+    except AssertionError as exc:
+        problems.append(str(exc))
+    return [f"{name} at {width} px: {p}" for p in problems]
+
+
+ANONYMOUS = {
+    "landing": "/",
+    "login": "/login",
+    "register": "/register",
+    "forgot": "/forgot-password",
+    "scoring": "/scoring",
+    "roles": "/roles",
+    "role-manager": "/roles/production-manager",
+    "role-chief": "/roles/chief-production-officer",
+    "role-head": "/roles/head-of-production",
+    "role-executive": "/roles/production-executive",
+    "error-404": "/no-such-page",
+}
+
+
+def _member_pages(a: Account) -> dict[str, str]:
+    return {
+        "dashboard": "/dashboard",
+        "choose-role": "/choose-role",
+        "quizzes": "/quizzes",
+        "history": "/attempts",
+        "question": f"/attempts/{a.open_attempt}?q=1",
+        "review": f"/attempts/{a.open_attempt}/review",
+        "result": f"/attempts/{a.full_attempt}/result",
+        "report": "/report",
+        "report-executive": "/report/production-executive",
+        "compare": "/report/compare",
+        "share-form": "/report/production-manager/share",
+        "milestones": "/milestones",
+        "milestone-new-position": "/milestones/positions/new",
+        "milestone-new-education": "/milestones/education/new",
+        "milestone-new-certification": "/milestones/certifications/new",
+        "milestone-new-activity": "/milestones/activities/new",
+        "milestone-edit": a.milestone_edit,
+        "profile": "/profile",
+        "import": "/import",
+        "delete": "/profile/delete",
+        "member-404": "/attempts/999999",
+    }
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_every_page_fits_and_passes(browser: Browser, live_server: str, account, width: int):
+    problems: list[str] = []
+    anonymous = _context(browser, live_server, width)
+    page = anonymous.new_page()
+    for name, url in {**ANONYMOUS, "shared-report": account.shared_url}.items():
+        page.goto(url)
+        problems += _check(page, name, width)
+    anonymous.close()
+
+    member = _context(browser, live_server, width, account.storage)
+    page = member.new_page()
+    for name, url in _member_pages(account).items():
+        page.goto(url)
+        problems += _check(page, name, width)
+    # Pages that only a POST shows: a form with errors, a new share link, a new token.
+    page.goto("/milestones/positions/new")
+    page.get_by_role("button", name="Save").click()
+    problems += _check(page, "milestone-form-errors", width)
+    page.goto("/report/production-manager/share")
+    page.get_by_role("button", name="Create a share link").click()
+    problems += _check(page, "share-created", width)
+    page.goto("/profile")
+    page.get_by_label("Token name").fill(f"phone check {width}")
+    page.get_by_role("button", name="Create token").click()
+    problems += _check(page, "token-created", width)
+    member.close()
+    assert problems == [], "\n".join(problems)
+
+
+BESIDE_ITS_LABEL = """(box) => {
+  const label = document.querySelector(`label[for="${box.id}"]`);
+  const b = box.getBoundingClientRect(), l = label.getBoundingClientRect();
+  const field = box.closest('.field').getBoundingClientRect();
+  return {
+    beside: b.right <= l.left && b.top < l.top + 30 && b.bottom > l.top,
+    share: l.width / (field.width - b.width),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+def test_checkboxes_sit_beside_labels_that_use_the_width(
+    browser: Browser, live_server: str, account, width: int
+):
+    """Review's "Submit anyway" was alone above its label; the delete page squeezed its
+    confirmation into a narrow column."""
+    context = _context(browser, live_server, width, account.storage)
+    page = context.new_page()
+    for url, label in (
+        (f"/attempts/{account.open_attempt}/review", "Submit anyway"),
+        ("/profile/delete", "I understand"),
+    ):
+        page.goto(url)
+        box = page.get_by_label(re.compile(label))
+        layout = box.evaluate(BESIDE_ITS_LABEL)
+        assert layout["beside"], f"{url}: the checkbox is not beside its label"
+        assert layout["share"] > 0.8, f"{url}: the label has {layout['share']:.0%} of the row"
+    context.close()
+
+
+def test_role_cards_keep_their_text_inside_at_laptop_width(browser: Browser, live_server: str):
+    context = _context(browser, live_server, LAPTOP)
+    page = context.new_page()
+    page.goto("/roles")
+    cards = page.locator(".role-card")
+    expect(cards).to_have_count(4)
+    overflowing = cards.evaluate_all(
+        "cards => cards.filter(c => c.scrollWidth > c.clientWidth).map(c => c.innerText)"
+    )
+    assert overflowing == []
+    context.close()
