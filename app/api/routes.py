@@ -300,7 +300,8 @@ def get_question(attempt_id: int, position: int) -> Any:
     operation_id="save_answer",
 )
 def save_answer(attempt_id: int, position: int) -> Any:
-    """Save (or replace) the answer to one question; `skip: true` skips it."""
+    """Save (or replace) the answer to one question; `skip: true` skips it, no values and no
+    skip clear it."""
     body: s.AnswerIn = request.context.json
     try:
         count = attempts.save_answer(_user_id(), attempt_id, position, body.values, body.skip)
@@ -310,7 +311,13 @@ def save_answer(attempt_id: int, position: int) -> Any:
         raise_problem(404, "Not Found", "You have no attempt or question there.")
     except attempts.InvalidAnswerError as error:
         raise_problem(422, "Unprocessable Content", str(error))
-    return s.AnswerOut(position=position, saved=True, skipped=body.skip, item_count=count)
+    return s.AnswerOut(
+        position=position,
+        saved=True,
+        skipped=body.skip,
+        cleared=not body.values and not body.skip,
+        item_count=count,
+    )
 
 
 @bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])

@@ -87,15 +87,16 @@ def start(quiz_key: str) -> Response:
 
 
 def _render_question(
-    page: svc.QuestionPage, selected=None, error=None, status=200
+    page: svc.QuestionPage, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
+    """The question with its STORED answer ticked (after a refusal too: the page never shows
+    an answer that was not saved)."""
     question = page.question
     return render_template(
         "quiz/question.html",
         attempt=page.attempt,
         question=question,
         navigation=page.navigation,
-        selected=question.saved_values if selected is None else selected,
         answered=page.statuses.count(svc.ANSWERED),
         error=error,
         skill=catalogue().skills[question.skill_id],
@@ -142,9 +143,13 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
         if wants_json():
             return jsonify(error=str(exc)), 422
         page = svc.load_question(current_user.id, attempt_id, position)
-        return _render_question(page, frozenset(values), error=str(exc), status=422)
+        return _render_question(page, error=str(exc), status=422)
+    cleared = not values and not skip
     if wants_json():
-        return jsonify(saved=True, position=position, skipped=skip)
+        return jsonify(saved=True, position=position, skipped=skip, cleared=cleared)
+    if cleared:
+        flash(f"Question {position} has no answer now: it counts as unanswered.", "info")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position))
     if position >= item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))

@@ -299,3 +299,20 @@ def test_the_docs_page_serves_its_own_assets(app):
     assert all(src.startswith("/static/") for src in sources)
     for src in sources:
         assert client.get(src).status_code == 200
+
+
+def test_an_empty_answer_clears_the_saved_one(api):
+    attempt = api.post("/api/v1/attempts", json={"quiz_key": "skill.quality-control"}).json
+    url = f"/api/v1/attempts/{attempt['id']}/answers/1"
+    assert api.put(url, json={"values": ["4"]}).json["cleared"] is False
+    cleared = api.put(url, json={"values": []})
+    assert cleared.status_code == 200, cleared.json
+    assert cleared.json == {
+        "position": 1,
+        "saved": True,
+        "skipped": False,
+        "cleared": True,
+        "item_count": 9,
+    }
+    assert api.get(f"/api/v1/attempts/{attempt['id']}").json["answered"] == 0
+    assert api.get(f"/api/v1/attempts/{attempt['id']}/questions/1").json["answer"] == []
