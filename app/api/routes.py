@@ -258,6 +258,20 @@ def get_attempt(attempt_id: int) -> Any:
     return _attempt_out(*_load(attempt_id))
 
 
+@bp.route("/attempts/<id:attempt_id>", methods=["DELETE"])
+@api_spec.validate(resp=responses(HTTP_204=None), tags=["attempts"], operation_id="discard_attempt")
+def discard_attempt(attempt_id: int) -> Any:
+    """Discard an attempt in progress: it and its answers are deleted and count nowhere. A
+    submitted attempt cannot be discarded (409)."""
+    try:
+        attempts.discard_attempt(_user_id(), attempt_id)
+    except attempts.AttemptNotFoundError:
+        raise_problem(404, "Not Found", "You have no attempt with that id.")
+    except attempts.AttemptClosedError:
+        raise_problem(409, "Conflict", "The attempt is submitted; it cannot be discarded.")
+    return FlaskResponse(status=204)
+
+
 def _question_out(q: attempts.Question) -> s.QuestionOut:
     item = q.item
     return s.QuestionOut(

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from app.catalogue import catalogue
 from app.database import autocommit, idempotent
 from app.errors import render_error
-from app.quiz.forms import StartForm, SubmitAttemptForm
+from app.quiz.forms import DiscardAttemptForm, StartForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
@@ -45,6 +45,12 @@ def _closed(error: Exception) -> tuple[Response | str, int]:
     if wants_json():
         return jsonify(error=message), 409
     return render_error(409, message)
+
+
+SUBMITTED_STAYS = (
+    "This attempt has been submitted, so it cannot be discarded: its scores are part of your "
+    "history."
+)
 
 
 def _role_slug() -> str | None:
@@ -196,6 +202,29 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
     if svc.submit_attempt(current_user.id, attempt_id, catalogue()):
         flash("Submitted. Here is how you did.", "success")
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
+
+
+@bp.route("/attempts/<id:attempt_id>/discard", methods=["GET", "POST"])
+@login_required
+def discard(attempt_id: int) -> tuple[str, int] | Response:
+    """Confirm with a tick, then delete an attempt in progress; a submitted one stays (409)."""
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
+    if attempt.is_submitted:
+        return render_error(409, SUBMITTED_STAYS)
+    form = DiscardAttemptForm()
+    if form.validate_on_submit():
+        try:
+            svc.discard_attempt(current_user.id, attempt_id)
+        except svc.AttemptClosedError:  # submitted in another tab meanwhile
+            return render_error(409, SUBMITTED_STAYS)
+        flash(f"Discarded your attempt at {attempt.title}: it counts nowhere.", "info")
+        return redirect(url_for("quiz.index", role=attempt.role_slug))
+    return render_template(
+        "quiz/discard.html",
+        attempt=attempt,
+        answered=svc.answered_count(questions),
+        form=form,
+    ), 422 if form.errors else 200
 
 
 @bp.route("/attempts/<id:attempt_id>/result")

@@ -770,6 +770,23 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     return True
 
 
+def discard_attempt(user_id: int, attempt_id: int) -> None:
+    """Delete the user's attempt in progress with its questions and answers (the foreign keys
+    cascade), so that it counts nowhere; AttemptClosedError once submitted. The DELETE takes
+    the row's lock, so a submit either finds no attempt or has already made it unerasable."""
+    deleted = db.session.execute(
+        delete(Attempt).where(
+            Attempt.id == attempt_id, Attempt.user_id == user_id, Attempt.status == IN_PROGRESS
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not deleted:
+        db.session.rollback()
+        get_attempt(user_id, attempt_id)  # AttemptNotFoundError for others' or unknown ids
+        raise AttemptClosedError(attempt_id)
+    db.session.commit()
+
+
 def skill_scores(attempt_id: int) -> list[SkillScore]:
     return list(
         db.session.scalars(

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from app.extensions import db
-from app.models import Answer, Attempt, SkillScore
+from app.models import Answer, Attempt, AttemptItem, SkillScore
 from tests.conftest import login
 from tests.web.quiz_helpers import (
     answer,
@@ -462,3 +462,62 @@ def test_varied_self_ratings_in_a_skill_quiz_are_not_straight_lining(app, user_c
     user_client.post(f"/attempts/{attempt_id}/submit")
     html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "You gave the same level to every self-rating." not in html
+
+
+def test_discarding_an_attempt_in_progress_deletes_it_after_a_confirmation(app, user_client):
+    kept = start(user_client)
+    answer_all(user_client, app, kept)
+    user_client.post(f"/attempts/{kept}/submit")
+    attempt_id = start(user_client)
+    answer(user_client, attempt_id, 1, ["4"])
+    for page in (f"/attempts/{attempt_id}?q=1", f"/attempts/{attempt_id}/review", "/attempts"):
+        html = user_client.get(page).get_data(as_text=True)
+        assert f'href="/attempts/{attempt_id}/discard"' in html, page
+    assert f'href="/attempts/{kept}/discard"' not in user_client.get("/attempts").text
+    confirm = user_client.get(f"/attempts/{attempt_id}/discard").get_data(as_text=True)
+    assert "1 of 9 questions answered or skipped" in confirm
+    # Without the tick: refused, nothing deleted.
+    response = user_client.post(f"/attempts/{attempt_id}/discard", data={})
+    assert response.status_code == 422
+    assert "Tick the box to confirm." in response.get_data(as_text=True)
+    assert count(app, Attempt, id=attempt_id) == 1
+    response = user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/quizzes?role=production-manager"
+    html = user_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Discarded your attempt at Production scheduling and planning" in html
+    assert "1 attempt" in html
+    assert "Retake" in html
+    assert count(app, Attempt) == 1
+    assert count(app, Answer, attempt_id=attempt_id) == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AttemptItem)) == 9
+    assert "1 attempt, newest first" in user_client.get("/attempts").get_data(as_text=True)
+    assert user_client.get(f"/attempts/{attempt_id}").status_code == 404
+    assert (
+        user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code
+        == 404
+    )
+
+
+def test_a_submitted_attempt_cannot_be_discarded(app, user_client):
+    attempt_id = start(user_client)
+    user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    for response in (
+        user_client.get(f"/attempts/{attempt_id}/discard"),
+        user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}),
+    ):
+        assert response.status_code == 409
+        assert "cannot be discarded" in response.get_data(as_text=True)
+    assert count(app, Attempt, id=attempt_id) == 1
+    assert count(app, SkillScore, attempt_id=attempt_id) == 1
+
+
+def test_only_the_owner_can_discard(app, user_client, make_user):
+    attempt_id = start(user_client)
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    assert eve.get(f"/attempts/{attempt_id}/discard").status_code == 404
+    assert eve.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code == 404
+    assert count(app, Attempt, id=attempt_id) == 1
