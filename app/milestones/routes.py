@@ -27,7 +27,6 @@ def index() -> str:
         "milestones/index.html",
         kinds=svc.KINDS,
         milestones=svc.list_all(current_user.id),
-        delete_form=FlaskForm(),
         level_labels=LEVEL_LABEL,
     )
 

@@ -9,10 +9,6 @@ from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
 
-class StartForm(FlaskForm):
-    submit = SubmitField("Start")
-
-
 class DiscardAttemptForm(FlaskForm):
     understood = BooleanField(
         "I understand that this deletes the attempt and its answers, and cannot be undone",

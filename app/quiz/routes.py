@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from app.catalogue import catalogue
 from app.database import autocommit, idempotent
 from app.errors import render_error
-from app.quiz.forms import DiscardAttemptForm, StartForm, SubmitAttemptForm
+from app.quiz.forms import DiscardAttemptForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
@@ -74,7 +74,6 @@ def index() -> str | Response:
         role=cat.roles[slug],
         quizzes=quizzes,
         statuses=statuses,
-        start_form=StartForm(),
     )
 
 
@@ -243,7 +242,6 @@ def result(attempt_id: int) -> str | Response:
         straight_lined=estimates.straight_lined(ratings),
         weakest=weakest(scores),
         questions=questions,
-        retake_form=StartForm(),
     )
 
 

@@ -131,6 +131,12 @@ class Question:
         """The saved answer as form values (a level "1"-"5", or option ids)."""
         return frozenset({str(self.rating)}) if self.rating is not None else self.chosen
 
+    @property
+    def focus_value(self) -> str:
+        """The answer the page focuses: the first saved one as shown, else the first."""
+        values = [value for value, _ in self.choices()]
+        return next((v for v in values if v in self.saved_values), values[0])
+
     def choices(self) -> list[tuple[str, str]]:
         """(form value, text) of each answer as shown: the five levels in order for a
         self-rating, else the options in their per-attempt order."""

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import audit
 from tests.browser.test_journey import choose_role, register
 from tests.mail import Inbox
 
@@ -98,3 +99,77 @@ def test_choose_2_without_javascript(browser, live_server, live_inbox: Inbox):
     page.get_by_role("link", name="Review and submit").click()
     expect(page.get_by_role("link", name=f"Question {position}", exact=True)).to_be_visible()
     context.close()
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+                   return {tag: e.tagName, type: e.type || '', name: e.name || '',
+                           value: e.value || '', cls: e.className}; }"""
+    )
+
+
+def test_a_whole_skill_quiz_by_keyboard_alone(browser, live_server, live_inbox: Inbox):
+    """Every question page loads with the focus on its answers, the stem still in view, so a
+    question takes at most 6 key presses: tick, (Tab, tick,) Tab to Save, Enter."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 700})
+    page = context.new_page()
+    register(page, live_inbox, "Keys")
+    choose_role(page)
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Question 1 of 9")).to_be_visible()
+    presses = []
+    while page.get_by_text(re.compile(r"^Question \d+ of 9")).count():
+        count = 0
+        legend_top = page.evaluate("document.querySelector('legend').getBoundingClientRect().top")
+        assert legend_top > -1, "the focused answer scrolled the question out of view"
+        start = focused(page)
+        assert start["name"] == "answer", start
+        group = page.locator("[data-choose]")
+        wanted = int(group.get_attribute("data-choose")) if group.count() else 1
+        for n in range(wanted):
+            if n:
+                page.keyboard.press("Tab")
+                count += 1
+            page.keyboard.press("Space")
+            count += 1
+        page.keyboard.press("Tab")
+        count += 1
+        assert focused(page)["value"] == "Save and continue", focused(page)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        count += 1
+        presses.append(count)
+    assert len(presses) == 9
+    assert max(presses) <= 6, presses
+    expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
+    expect(page.get_by_text("9 of 9 questions answered.")).to_be_visible()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if focused(page)["value"] == "Submit my answers":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()
+    context.close()
+
+
+def test_discarding_an_attempt(page: Page, live_inbox: Inbox):
+    register(page, live_inbox, "Discard")
+    choose_role(page)
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.click()
+    page.get_by_role("link", name="Review and submit").click()
+    page.get_by_role("link", name="Discard this attempt").click()
+    expect(page.get_by_role("heading", name="Discard this attempt?")).to_be_visible()
+    audit(page, "20-discard")
+    page.get_by_role("button", name="Discard this attempt").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Tick the box to confirm.")
+    audit(page, "21-discard-refused")
+    page.get_by_label(re.compile("I understand")).check()
+    page.get_by_role("button", name="Discard this attempt").click()
+    expect(page.get_by_text(re.compile("^Discarded your attempt at"))).to_be_visible()
+    page.goto("/attempts")
+    expect(page.get_by_role("heading", name="No attempts yet")).to_be_visible()

@@ -141,7 +141,7 @@ def test_saved_answer_is_shown_when_revisiting(app, user_client):
     attempt_id = start(user_client)
     answer(user_client, attempt_id, 1, ["4"])
     html = user_client.get(f"/attempts/{attempt_id}?q=1").get_data(as_text=True)
-    assert 'checked id="answer-3" name="answer" type="radio" value="4"' in html
+    assert 'checked autofocus id="answer-3" name="answer" type="radio" value="4"' in html
 
 
 def test_json_autosave(app, user_client):
@@ -199,7 +199,7 @@ def test_more_ticks_than_the_stem_asks_for_are_refused_showing_the_saved_answer(
     assert "Choose 2: you ticked 3. Untick 1, then save again." in html
     assert "Your saved answer, ticked above, has not changed." in html
     assert "Saved." not in html
-    ticked = re.findall(r'checked id="answer-\d+" name="answer" type="checkbox" value="(\w)"', html)
+    ticked = re.findall(r'checked (?:autofocus )?id="answer-\d+" [^>]*value="(\w)"', html)
     assert sorted(ticked) == saved
     assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == saved
 
