@@ -173,3 +173,30 @@ def test_discarding_an_attempt(page: Page, live_inbox: Inbox):
     expect(page.get_by_text(re.compile("^Discarded your attempt at"))).to_be_visible()
     page.goto("/attempts")
     expect(page.get_by_role("heading", name="No attempts yet")).to_be_visible()
+
+
+def test_row_links_are_big_enough_to_tap_on_a_phone(browser, live_server, live_inbox: Inbox):
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    register(page, live_inbox, "Thumbs")
+    choose_role(page)
+    page.goto("/milestones/certifications/new")
+    page.get_by_label("Certification", exact=True).fill("CPIM")
+    page.get_by_label("Date earned").fill("2021-05-01")
+    page.get_by_role("button", name="Save").click()
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.click()
+    targets = {
+        "/milestones": ["link", "button"],
+        "/attempts": ["link"],
+    }
+    for url, roles in targets.items():
+        page.goto(url)
+        for role in roles:
+            found = page.get_by_role(role, name=re.compile("^(Edit|Delete|Discard)")).all()
+            assert found, (url, role)
+            for target in found:
+                box = target.bounding_box()
+                assert box["width"] >= 44, (url, box)
+                assert box["height"] >= 44, (url, box)
+    context.close()
