@@ -259,6 +259,20 @@ def get_attempt(attempt_id: int) -> Any:
     return _attempt_out(*_load(attempt_id))
 
 
+@bp.route("/attempts/<id:attempt_id>", methods=["DELETE"])
+@api_spec.validate(resp=responses(HTTP_204=None), tags=["attempts"], operation_id="discard_attempt")
+def discard_attempt(attempt_id: int) -> Any:
+    """Discard an attempt in progress: it and its answers are deleted and count nowhere. A
+    submitted attempt cannot be discarded (409)."""
+    try:
+        attempts.discard_attempt(_user_id(), attempt_id)
+    except attempts.AttemptNotFoundError:
+        raise_problem(404, "Not Found", "You have no attempt with that id.")
+    except attempts.AttemptClosedError:
+        raise_problem(409, "Conflict", "The attempt is submitted; it cannot be discarded.")
+    return FlaskResponse(status=204)
+
+
 def _question_out(q: attempts.Question) -> s.QuestionOut:
     item = q.item
     return s.QuestionOut(
@@ -301,7 +315,8 @@ def get_question(attempt_id: int, position: int) -> Any:
     operation_id="save_answer",
 )
 def save_answer(attempt_id: int, position: int) -> Any:
-    """Save (or replace) the answer to one question; `skip: true` skips it."""
+    """Save (or replace) the answer to one question; `skip: true` skips it, no values and no
+    skip clear it."""
     body: s.AnswerIn = request.context.json
     try:
         count = attempts.save_answer(_user_id(), attempt_id, position, body.values, body.skip)
@@ -311,7 +326,13 @@ def save_answer(attempt_id: int, position: int) -> Any:
         raise_problem(404, "Not Found", "You have no attempt or question there.")
     except attempts.InvalidAnswerError as error:
         raise_problem(422, "Unprocessable Content", str(error))
-    return s.AnswerOut(position=position, saved=True, skipped=body.skip, item_count=count)
+    return s.AnswerOut(
+        position=position,
+        saved=True,
+        skipped=body.skip,
+        cleared=not body.values and not body.skip,
+        item_count=count,
+    )
 
 
 @bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])

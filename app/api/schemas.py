@@ -170,7 +170,8 @@ class AnswerIn(Model):
     values: list[Annotated[str, text(2)]] = Field(
         default_factory=list,
         max_length=8,
-        description="A level '1'-'5' for a self-rating, else option values.",
+        description="A level '1'-'5' for a self-rating, else option values; none (and no "
+        "skip) clears the answer, so that the question counts as unanswered.",
     )
     skip: bool = False
 
@@ -179,6 +180,7 @@ class AnswerOut(Model):
     position: int
     saved: bool
     skipped: bool
+    cleared: bool = Field(description="The answer was taken back: no values and no skip.")
     item_count: int
 
 

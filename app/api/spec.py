@@ -20,6 +20,7 @@ LINKS = {
         "GetQuestion": ("get_question", "attempt_id"),
         "SaveAnswer": ("save_answer", "attempt_id"),
         "SubmitAttempt": ("submit_attempt", "attempt_id"),
+        "DiscardAttempt": ("discard_attempt", "attempt_id"),
     },
     "submit_attempt": {"GetResult": ("get_result", "attempt_id")},
 }

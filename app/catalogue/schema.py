@@ -355,6 +355,20 @@ class ChoiceItem(Strict):
         match = CHOOSE.search(self.prompt)
         return CHOOSE_WORDS[match.group(1)] if match and self.select == "multiple" else None
 
+    @property
+    def instruction(self) -> str | None:
+        """How many to choose, said the same way on every page ("Choose 2"); None for a
+        single-choice item."""
+        if self.select == "single":
+            return None
+        count = self.choose_count
+        return f"Choose {count}" if count else "Choose all that apply"
+
+    @property
+    def stem(self) -> str:
+        """The prompt without its "Choose two." sentence, which `instruction` says instead."""
+        return CHOOSE.sub("", self.prompt).rstrip() if self.choose_count else self.prompt
+
     @model_validator(mode="after")
     def _options_consistent(self) -> ChoiceItem:
         ids = [o.id for o in self.options]

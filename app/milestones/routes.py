@@ -29,7 +29,6 @@ def index() -> str:
         "milestones/index.html",
         kinds=svc.KINDS,
         milestones=svc.list_all(current_user.id),
-        undo_form=FlaskForm(),
         undo=session.get(UNDO),
         level_labels=LEVEL_LABEL,
         today=date.today(),
@@ -76,7 +75,6 @@ def delete(kind_slug: str, milestone_id: int) -> str | Response:
             "milestones/delete.html",
             kind=kind,
             item=row,
-            form=form,
             level_labels=LEVEL_LABEL,
             today=date.today(),
         )

@@ -80,7 +80,3 @@ class TokenForm(FlaskForm):
     )
     expires = expiry_field("Expires after")
     submit = SubmitField("Create token")
-
-
-class RevokeForm(FlaskForm):
-    submit = SubmitField("Revoke")

@@ -25,7 +25,6 @@ from app.profile.forms import (
     EmailForm,
     PasswordForm,
     ProfileForm,
-    RevokeForm,
     TokenForm,
     role_choices,
 )
@@ -193,7 +192,6 @@ def _render(
         password_form=password_form,
         email_form=email_form,
         token_form=token_form,
-        revoke_form=RevokeForm(formdata=None),
         share_links=access.active_share_links(current_user.id),
         api_tokens=access.tokens_of(current_user.id),
         roles=catalogue().roles,

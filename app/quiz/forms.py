@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
+from wtforms.validators import DataRequired
 
 
-class StartForm(FlaskForm):
-    submit = SubmitField("Start")
+class DiscardAttemptForm(FlaskForm):
+    understood = BooleanField(
+        "I understand that this deletes the attempt and its answers, and cannot be undone",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    submit = SubmitField("Discard this attempt")
 
 
 class SubmitAttemptForm(FlaskForm):

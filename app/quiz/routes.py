@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from app.catalogue import catalogue
 from app.database import autocommit, idempotent
 from app.errors import render_error
-from app.quiz.forms import StartForm, SubmitAttemptForm
+from app.quiz.forms import DiscardAttemptForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
@@ -47,6 +47,12 @@ def _closed(error: Exception) -> tuple[Response | str, int]:
     return render_error(409, message)
 
 
+SUBMITTED_STAYS = (
+    "This attempt has been submitted, so it cannot be discarded: its scores are part of your "
+    "history."
+)
+
+
 def _role_slug() -> str | None:
     return current_user.target_role
 
@@ -68,7 +74,6 @@ def index() -> str | Response:
         role=cat.roles[slug],
         quizzes=quizzes,
         statuses=statuses,
-        start_form=StartForm(),
     )
 
 
@@ -87,15 +92,16 @@ def start(quiz_key: str) -> Response:
 
 
 def _render_question(
-    page: svc.QuestionPage, selected=None, error=None, status=200
+    page: svc.QuestionPage, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
+    """The question with its STORED answer ticked (after a refusal too: the page never shows
+    an answer that was not saved)."""
     question = page.question
     return render_template(
         "quiz/question.html",
         attempt=page.attempt,
         question=question,
         navigation=page.navigation,
-        selected=question.saved_values if selected is None else selected,
         answered=page.statuses.count(svc.ANSWERED),
         error=error,
         skill=catalogue().skills[question.skill_id],
@@ -142,9 +148,13 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
         if wants_json():
             return jsonify(error=str(exc)), 422
         page = svc.load_question(current_user.id, attempt_id, position)
-        return _render_question(page, frozenset(values), error=str(exc), status=422)
+        return _render_question(page, error=str(exc), status=422)
+    cleared = not values and not skip
     if wants_json():
-        return jsonify(saved=True, position=position, skipped=skip)
+        return jsonify(saved=True, position=position, skipped=skip, cleared=cleared)
+    if cleared:
+        flash(f"Question {position} has no answer now: it counts as unanswered.", "info")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position))
     if position >= item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))
@@ -193,6 +203,29 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
     return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
+@bp.route("/attempts/<id:attempt_id>/discard", methods=["GET", "POST"])
+@login_required
+def discard(attempt_id: int) -> tuple[str, int] | Response:
+    """Confirm with a tick, then delete an attempt in progress; a submitted one stays (409)."""
+    attempt, questions = svc.load_attempt(current_user.id, attempt_id)
+    if attempt.is_submitted:
+        return render_error(409, SUBMITTED_STAYS)
+    form = DiscardAttemptForm()
+    if form.validate_on_submit():
+        try:
+            svc.discard_attempt(current_user.id, attempt_id)
+        except svc.AttemptClosedError:  # submitted in another tab meanwhile
+            return render_error(409, SUBMITTED_STAYS)
+        flash(f"Discarded your attempt at {attempt.title}: it counts nowhere.", "info")
+        return redirect(url_for("quiz.index", role=attempt.role_slug))
+    return render_template(
+        "quiz/discard.html",
+        attempt=attempt,
+        answered=svc.answered_count(questions),
+        form=form,
+    ), 422 if form.errors else 200
+
+
 @bp.route("/attempts/<id:attempt_id>/result")
 @login_required
 def result(attempt_id: int) -> str | Response:
@@ -209,7 +242,6 @@ def result(attempt_id: int) -> str | Response:
         straight_lined=estimates.straight_lined(ratings),
         weakest=weakest(scores),
         questions=questions,
-        retake_form=StartForm(),
     )
 
 

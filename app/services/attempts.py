@@ -22,6 +22,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Delete,
     Insert,
     Select,
     String,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     func,
     literal_column,
     or_,
@@ -110,9 +112,30 @@ class Question:
         return isinstance(self.item, ChoiceItem) and self.item.select == "multiple"
 
     @property
+    def stem(self) -> str:
+        """The question as the pages show it (a multiple-select one without its count)."""
+        return self.item.prompt if isinstance(self.item, SelfRatingItem) else self.item.stem
+
+    @property
+    def instruction(self) -> str | None:
+        """How many options to choose ("Choose 2"), for a multiple-select question only."""
+        return None if isinstance(self.item, SelfRatingItem) else self.item.instruction
+
+    @property
+    def choose_count(self) -> int | None:
+        """The most options that may be chosen, when the question says."""
+        return None if isinstance(self.item, SelfRatingItem) else self.item.choose_count
+
+    @property
     def saved_values(self) -> frozenset[str]:
         """The saved answer as form values (a level "1"-"5", or option ids)."""
         return frozenset({str(self.rating)}) if self.rating is not None else self.chosen
+
+    @property
+    def focus_value(self) -> str:
+        """The answer the page focuses: the first saved one as shown, else the first."""
+        values = [value for value, _ in self.choices()]
+        return next((v for v in values if v in self.saved_values), values[0])
 
     def choices(self) -> list[tuple[str, str]]:
         """(form value, text) of each answer as shown: the five levels in order for a
@@ -426,7 +449,8 @@ def load_question(user_id: int, attempt_id: int, position: int | None) -> Questi
 
 
 def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[str, Any]:
-    """Turn submitted form values into answer columns, or raise InvalidAnswerError."""
+    """Turn submitted form values into answer columns, or raise InvalidAnswerError. (No values
+    at all clear the answer instead: `save_answer`.)"""
     if isinstance(item, SelfRatingItem):
         if len(values) != 1 or values[0] not in {"1", "2", "3", "4", "5"}:
             raise InvalidAnswerError("Choose one of the five levels.")
@@ -440,7 +464,10 @@ def parse_answer(item: SelfRatingItem | ChoiceItem, values: list[str]) -> dict[s
     if item.select == "single" and len(chosen) != 1:
         raise InvalidAnswerError("Choose exactly one answer.")
     if item.choose_count is not None and len(chosen) > item.choose_count:
-        raise InvalidAnswerError(f"Choose at most {item.choose_count} answers.")
+        raise InvalidAnswerError(
+            f"{item.instruction}: you ticked {len(chosen)}. Untick "
+            f"{len(chosen) - item.choose_count}, then save again."
+        )
     return {"rating": None, "choices": ",".join(sorted(chosen)), "skipped": False}
 
 
@@ -563,6 +590,54 @@ def _save_if_open(dialect: str) -> Insert:
     return stmt.add_cte(touched) if dialect == "postgresql" else stmt
 
 
+@cache
+def _clear_if_open(dialect: str) -> Select | Delete:
+    """Delete the answer at one position while its attempt is in progress, in ONE statement
+    (the answer view runs in autocommit), as `_save_if_open` saves one:
+    - PostgreSQL: a CTE touches the attempt with `WHERE status = 'in_progress'`, taking its
+      row lock, and the delete goes through its row; the statement returns the attempt's item
+      count (no row: the attempt was not open);
+    - SQLite: its caller touches the attempt first; the delete checks the status itself."""
+    at_position = AttemptItem.position == bindparam("b_position")
+    if dialect == "postgresql":
+        touched = _touch_open_attempt().returning(Attempt.id).cte("touched")
+        asked = select(AttemptItem.id).where(AttemptItem.attempt_id == touched.c.id, at_position)
+        cleared = delete(Answer).where(Answer.attempt_item_id.in_(asked)).cte("cleared")
+        return select(touched.c.item_count).add_cte(cleared)
+    asked = select(AttemptItem.id).where(
+        AttemptItem.attempt_id == bindparam("b_attempt_id"), at_position
+    )
+    open_attempt = select(Attempt.id).where(*_open_attempt_of_user())
+    return delete(Answer).where(Answer.attempt_item_id.in_(asked), open_attempt.exists())
+
+
+def clear_answer(user_id: int, attempt_id: int, position: int) -> int:
+    """Remove the answer (or skip) saved for one question of an open attempt, so that it counts
+    as unanswered again; returns the attempt's number of questions."""
+    params = {
+        "b_attempt_id": attempt_id,
+        "b_user_id": user_id,
+        "b_position": position,
+        "b_now": _now(),
+    }
+    conn = db.session.connection()
+    on = dialect()
+    if on == "postgresql":
+        item_count = conn.execute(_clear_if_open(on), params).scalar()
+    else:
+        item_count = conn.execute(_touch_open_attempt(), params).scalar()
+        if item_count is not None:
+            conn.execute(_clear_if_open(on), params)
+    if item_count is None:
+        db.session.rollback()
+        get_attempt(user_id, attempt_id)  # AttemptNotFoundError for others' or unknown ids
+        raise AttemptClosedError(attempt_id)
+    if position > item_count:
+        raise AttemptNotFoundError(position)
+    commit_unless_autocommit()
+    return item_count
+
+
 def _asked(
     user_id: int, attempt_id: int, position: int
 ) -> tuple[str, str, SelfRatingItem | ChoiceItem]:
@@ -634,7 +709,11 @@ def save_answer(
     statement, which itself verifies that this version was asked there (`_save_if_open`).
     Otherwise (no hint, a wrong one, an attempt pinned to an older version, or an answer that
     does not fit the hinted item) the question asked is read first and the answer checked
-    against it, so a hint never changes what is saved or what is refused."""
+    against it, so a hint never changes what is saved or what is refused.
+
+    No values and no skip clear the answer: unticking every box takes the answer back."""
+    if not values and not skip:
+        return clear_answer(user_id, attempt_id, position)
     now = _now()
     base = {
         "b_attempt_id": attempt_id,
@@ -695,6 +774,23 @@ def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:
     db.session.commit()
     attempt_submitted.send(current_app._get_current_object(), quiz_key=attempt.quiz_key)
     return True
+
+
+def discard_attempt(user_id: int, attempt_id: int) -> None:
+    """Delete the user's attempt in progress with its questions and answers (the foreign keys
+    cascade), so that it counts nowhere; AttemptClosedError once submitted. The DELETE takes
+    the row's lock, so a submit either finds no attempt or has already made it unerasable."""
+    deleted = db.session.execute(
+        delete(Attempt).where(
+            Attempt.id == attempt_id, Attempt.user_id == user_id, Attempt.status == IN_PROGRESS
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if not deleted:
+        db.session.rollback()
+        get_attempt(user_id, attempt_id)  # AttemptNotFoundError for others' or unknown ids
+        raise AttemptClosedError(attempt_id)
+    db.session.commit()
 
 
 def skill_scores(attempt_id: int) -> list[SkillScore]:

@@ -101,7 +101,11 @@ def test_full_journey(page: Page, live_inbox: Inbox):
     page.get_by_label("I managed people in this job").check()
     page.get_by_label("How many people (at most)").fill("9")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("The end date must be on or after the start date.")).to_be_visible()
+    # The error summary takes the focus and links to the field to fix.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="The end date must be on or after the start date.").click()
+    expect(page.get_by_label("End date")).to_be_focused()
     expect(page.get_by_label("Job title")).to_have_value("Production supervisor")
     audit(page, "11-milestone-form-error")
     page.get_by_label("End date").fill("")
@@ -164,7 +168,9 @@ def test_everything_works_with_javascript_off(browser, live_server, live_inbox: 
     expect(page.get_by_text("Question 2 of 9")).to_be_visible()
     page.get_by_role("link", name="Review and submit").click()
     page.get_by_role("button", name="Submit my answers").click()
-    expect(page.get_by_text("8 question(s) are unanswered")).to_be_visible()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()  # autofocus: no JavaScript needed
+    expect(summary).to_contain_text("8 question(s) are unanswered")
     page.get_by_label(re.compile("Submit anyway")).check()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()

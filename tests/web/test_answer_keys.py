@@ -49,7 +49,12 @@ def test_no_key_or_credit_leaves_before_submission(app, user_client):
         data={"position": knowledge.position, "answer": correct_values(knowledge)},
         headers={"Accept": "application/json"},
     )
-    assert right.json == {"saved": True, "position": knowledge.position, "skipped": False}
+    assert right.json == {
+        "saved": True,
+        "position": knowledge.position,
+        "skipped": False,
+        "cleared": False,
+    }
     seen["autosave (knowledge)"] = right.text
     put = api.put(
         f"/api/v1/attempts/{attempt_id}/answers/{scenario.position}",

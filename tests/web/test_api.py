@@ -303,3 +303,35 @@ def test_the_docs_page_serves_its_own_assets(app):
     assert all(src.startswith("/static/") for src in sources)
     for src in sources:
         assert client.get(src).status_code == 200
+
+
+def test_an_empty_answer_clears_the_saved_one(api):
+    attempt = api.post("/api/v1/attempts", json={"quiz_key": "skill.quality-control"}).json
+    url = f"/api/v1/attempts/{attempt['id']}/answers/1"
+    assert api.put(url, json={"values": ["4"]}).json["cleared"] is False
+    cleared = api.put(url, json={"values": []})
+    assert cleared.status_code == 200, cleared.json
+    assert cleared.json == {
+        "position": 1,
+        "saved": True,
+        "skipped": False,
+        "cleared": True,
+        "item_count": 9,
+    }
+    assert api.get(f"/api/v1/attempts/{attempt['id']}").json["answered"] == 0
+    assert api.get(f"/api/v1/attempts/{attempt['id']}/questions/1").json["answer"] == []
+
+
+def test_discarding_an_attempt(app, api):
+    attempt = api.post("/api/v1/attempts", json={"quiz_key": "skill.quality-control"}).json
+    url = f"/api/v1/attempts/{attempt['id']}"
+    api.put(f"{url}/answers/1", json={"values": ["4"]})
+    response = api.delete(url)
+    assert response.status_code == 204
+    assert is_problem(api.get(url), 404)
+    assert is_problem(api.delete(url), 404)
+    submitted = api.post("/api/v1/attempts", json={"quiz_key": "skill.quality-control"}).json
+    assert submitted["answered"] == 0  # a new attempt, not the discarded one
+    api.post(f"/api/v1/attempts/{submitted['id']}/submit")
+    assert is_problem(api.delete(f"/api/v1/attempts/{submitted['id']}"), 409)
+    assert api.get(f"/api/v1/attempts/{submitted['id']}").json["status"] == "submitted"

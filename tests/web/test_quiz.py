@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from markupsafe import escape
 
 from app.extensions import db
-from app.models import Answer, Attempt, SkillScore
+from app.models import Answer, Attempt, AttemptItem, SkillScore
 from tests.conftest import login
 from tests.web.quiz_helpers import (
     answer,
@@ -139,7 +141,7 @@ def test_saved_answer_is_shown_when_revisiting(app, user_client):
     attempt_id = start(user_client)
     answer(user_client, attempt_id, 1, ["4"])
     html = user_client.get(f"/attempts/{attempt_id}?q=1").get_data(as_text=True)
-    assert 'checked id="answer-3" name="answer" type="radio" value="4"' in html
+    assert 'checked autofocus id="answer-3" name="answer" type="radio" value="4"' in html
 
 
 def test_json_autosave(app, user_client):
@@ -150,7 +152,7 @@ def test_json_autosave(app, user_client):
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 200
-    assert response.json == {"saved": True, "position": 1, "skipped": False}
+    assert response.json == {"saved": True, "position": 1, "skipped": False, "cleared": False}
     assert questions(app, attempt_id)[0].rating == 3
 
 
@@ -162,14 +164,75 @@ def test_multiple_choice_answer_keeps_all_choices(app, user_client):
     assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == values
 
 
-def test_choosing_more_options_than_the_stem_asks_for_is_refused(app, user_client):
+def test_a_multiple_select_question_says_choose_2_on_every_page(app, user_client):
     attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
-    assert multi.item.prompt.endswith("Choose two.")
+    assert multi.item.prompt.endswith(" Choose two.")
+    stem = str(escape(multi.item.prompt.removesuffix(" Choose two.")))
+    said = f'{stem} <strong class="choose-count">Choose 2.</strong>'
+    page = user_client.get(f"/attempts/{attempt_id}?q={multi.position}").get_data(as_text=True)
+    assert '<span class="badge">Choose 2</span>' in page
+    assert said in page
+    assert 'data-choose="2"' in page
+    for other in ("Choose two", "Choose all that apply", "at most"):
+        assert other not in page
+    review = user_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert said in review
+    user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    result = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert said in result
+    assert "Choose two" not in review + result
+
+
+def test_more_ticks_than_the_stem_asks_for_are_refused_showing_the_saved_answer(app, user_client):
+    attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
     every = [o.id for o in multi.item.options]
     response = answer(user_client, attempt_id, multi.position, every)
     assert response.status_code == 422
-    assert "Choose at most 2 answers." in response.get_data(as_text=True)
+    assert "checked" not in response.get_data(as_text=True)  # nothing saved: nothing ticked
     assert count(app, Answer, attempt_id=attempt_id) == 0
+    saved = correct_values(multi)
+    assert answer(user_client, attempt_id, multi.position, saved).status_code == 302
+    three = [*saved, wrong_values(multi)[0]]
+    response = answer(user_client, attempt_id, multi.position, three, item=multi.item.id)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Choose 2: you ticked 3. Untick 1, then save again." in html
+    assert "Your saved answer, ticked above, has not changed." in html
+    assert "Saved." not in html
+    ticked = re.findall(r'checked (?:autofocus )?id="answer-\d+" [^>]*value="(\w)"', html)
+    assert sorted(ticked) == saved
+    assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == saved
+
+
+def test_unticking_everything_clears_the_answer(app, user_client):
+    attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
+    answer(user_client, attempt_id, multi.position, correct_values(multi))
+    answer(user_client, attempt_id, 1, [], skip="Skip for now")
+    response = answer(user_client, attempt_id, multi.position, [], item=multi.item.id)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/attempts/{attempt_id}?q={multi.position}"
+    html = user_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Question {multi.position} has no answer now: it counts as unanswered." in html
+    assert "checked" not in html
+    assert "Saved." not in html
+    # Autosave sends the same empty answer; a skip is taken back the same way.
+    response = user_client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"position": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.json == {"saved": True, "position": 1, "skipped": False, "cleared": True}
+    assert count(app, Answer, attempt_id=attempt_id) == 0
+    qs = questions(app, attempt_id)
+    assert qs[0].status == qs[multi.position - 1].status == "unanswered"
+    review = user_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert f"0 of {len(qs)} questions answered" in review
+    assert f"/attempts/{attempt_id}?q={multi.position}" in review
+    # Clearing what was never answered changes nothing; a position outside the attempt is 404.
+    assert answer(user_client, attempt_id, 2, []).status_code == 302
+    assert answer(user_client, attempt_id, 99, []).status_code == 404
+    user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    assert answer(user_client, attempt_id, 1, []).status_code == 409
 
 
 def test_malformed_answers_are_422_and_change_nothing(app, user_client):
@@ -180,10 +243,8 @@ def test_malformed_answers_are_422_and_change_nothing(app, user_client):
     cases = [
         (1, ["6"], "Choose one of the five levels."),
         (1, ["3", "4"], "Choose one of the five levels."),
-        (1, [], "Choose one of the five levels."),
         (single.position, ["z"], "not one of this question&#39;s options"),
         (single.position, ["a", "b"], "Choose exactly one answer."),
-        (single.position, [], "Choose an answer, or skip the question."),
     ]
     for position, values, message in cases:
         response = answer(user_client, attempt_id, position, values)
@@ -320,6 +381,7 @@ def test_another_users_attempt_is_404_everywhere(app, user_client, make_user):
     assert eve.get(f"/attempts/{attempt_id}/review").status_code == 404
     assert eve.get(f"/attempts/{attempt_id}/result").status_code == 404
     assert answer(eve, attempt_id, 1, ["5"]).status_code == 404
+    assert answer(eve, attempt_id, 1, []).status_code == 404
     assert eve.post(
         f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"}
     ).status_code == (404)
@@ -400,3 +462,62 @@ def test_varied_self_ratings_in_a_skill_quiz_are_not_straight_lining(app, user_c
     user_client.post(f"/attempts/{attempt_id}/submit")
     html = user_client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "You gave the same level to every self-rating." not in html
+
+
+def test_discarding_an_attempt_in_progress_deletes_it_after_a_confirmation(app, user_client):
+    kept = start(user_client)
+    answer_all(user_client, app, kept)
+    user_client.post(f"/attempts/{kept}/submit")
+    attempt_id = start(user_client)
+    answer(user_client, attempt_id, 1, ["4"])
+    for page in (f"/attempts/{attempt_id}?q=1", f"/attempts/{attempt_id}/review", "/attempts"):
+        html = user_client.get(page).get_data(as_text=True)
+        assert f'href="/attempts/{attempt_id}/discard"' in html, page
+    assert f'href="/attempts/{kept}/discard"' not in user_client.get("/attempts").text
+    confirm = user_client.get(f"/attempts/{attempt_id}/discard").get_data(as_text=True)
+    assert "1 of 9 questions answered or skipped" in confirm
+    # Without the tick: refused, nothing deleted.
+    response = user_client.post(f"/attempts/{attempt_id}/discard", data={})
+    assert response.status_code == 422
+    assert "Tick the box to confirm." in response.get_data(as_text=True)
+    assert count(app, Attempt, id=attempt_id) == 1
+    response = user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/quizzes?role=production-manager"
+    html = user_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Discarded your attempt at Production scheduling and planning" in html
+    assert "1 attempt" in html
+    assert "Retake" in html
+    assert count(app, Attempt) == 1
+    assert count(app, Answer, attempt_id=attempt_id) == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AttemptItem)) == 9
+    assert "1 attempt, newest first" in user_client.get("/attempts").get_data(as_text=True)
+    assert user_client.get(f"/attempts/{attempt_id}").status_code == 404
+    assert (
+        user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code
+        == 404
+    )
+
+
+def test_a_submitted_attempt_cannot_be_discarded(app, user_client):
+    attempt_id = start(user_client)
+    user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    for response in (
+        user_client.get(f"/attempts/{attempt_id}/discard"),
+        user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}),
+    ):
+        assert response.status_code == 409
+        assert "cannot be discarded" in response.get_data(as_text=True)
+    assert count(app, Attempt, id=attempt_id) == 1
+    assert count(app, SkillScore, attempt_id=attempt_id) == 1
+
+
+def test_only_the_owner_can_discard(app, user_client, make_user):
+    attempt_id = start(user_client)
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = app.test_client()
+    login(eve, "eve@example.com")
+    assert eve.get(f"/attempts/{attempt_id}/discard").status_code == 404
+    assert eve.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code == 404
+    assert count(app, Attempt, id=attempt_id) == 1

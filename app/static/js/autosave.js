@@ -66,7 +66,7 @@
       }).then(function (result) {
         if (result.status >= 200 && result.status < 300) {
           forget(form.action, position);
-          show(position, "Saved.");
+          show(position, result.reply.cleared ? "Answer cleared: this question counts as unanswered." : "Saved.");
         } else if (result.status === 503 || result.status === 429 || result.status >= 500) {
           retry(position, saved, attempt);
         } else {

@@ -1,0 +1,202 @@
+"""Multiple-select counts, clearing an answer, discarding an attempt and the keyboard, in real
+Chromium with JavaScript on and off."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import audit
+from tests.browser.test_journey import choose_role, register
+from tests.mail import Inbox
+
+SKILL_START = re.compile(r"^Start (?!Full)")
+
+
+def open_multiple_select(page: Page) -> str:
+    """Start skill quizzes until one asks a multiple-select question, and open it; its URL.
+    (Quizzes sample their items, and each skill has one such item in its bank.)"""
+    for _ in range(12):
+        page.goto("/quizzes")
+        page.get_by_role("button", name=SKILL_START).first.click()
+        total = int(re.search(r"Question 1 of (\d+)", page.content()).group(1))
+        attempt_url = page.url.split("?")[0]
+        for position in range(1, total + 1):
+            page.goto(f"{attempt_url}?q={position}")
+            if page.locator("input[type=checkbox]").count():
+                return page.url
+    raise AssertionError("no skill quiz asked a multiple-select question")
+
+
+def autosaved(page: Page, change) -> None:
+    """Make a change and wait for autosave's request to answer."""
+    with page.expect_response(lambda r: r.url.endswith("/answer")):
+        change()
+
+
+def ticked(page: Page) -> int:
+    return page.locator("input[name=answer]:checked").count()
+
+
+def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(page: Page, live_inbox: Inbox):
+    register(page, live_inbox, "Ticks")
+    choose_role(page)
+    url = open_multiple_select(page)
+    expect(page.locator(".question-meta .badge").last).to_have_text("Choose 2")
+    expect(page.locator("legend")).to_contain_text("Choose 2.")
+    boxes = page.locator("input[name=answer]")
+    status = page.locator("[data-autosave-status]")
+    autosaved(page, boxes.nth(0).check)
+    expect(status).to_have_text("Saved.")
+    autosaved(page, boxes.nth(1).check)
+    expect(page.locator("[data-choose-status]")).to_have_text(
+        "2 of 2 chosen: untick one to choose another."
+    )
+    for n in range(2, boxes.count()):
+        expect(boxes.nth(n)).to_be_disabled()
+    expect(status).to_have_text("Saved.")
+    page.goto(url)
+    assert ticked(page) == 2
+    # Unticking one frees the others again; unticking both clears the saved answer.
+    autosaved(page, boxes.nth(0).uncheck)
+    expect(boxes.nth(2)).to_be_enabled()
+    autosaved(page, boxes.nth(1).uncheck)
+    expect(status).to_have_text("Answer cleared: this question counts as unanswered.")
+    page.goto(url)
+    assert ticked(page) == 0
+    expect(page.locator("a[aria-current=step]")).to_have_class("unanswered")
+
+
+def test_choose_2_without_javascript(browser, live_server, live_inbox: Inbox):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    register(page, live_inbox, "NoJSTicks")
+    choose_role(page)
+    url = open_multiple_select(page)
+    position = int(url.rsplit("=", 1)[1])
+    boxes = page.locator("input[name=answer]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.goto(url)
+    assert ticked(page) == 2
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    boxes.nth(2).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("Choose 2: you ticked 3. Untick 1, then save again.")).to_be_visible()
+    expect(page.get_by_text("Your saved answer, ticked above, has not changed.")).to_be_visible()
+    expect(page.get_by_text("Saved.", exact=True)).to_have_count(0)
+    assert ticked(page) == 2
+    expect(boxes.nth(2)).not_to_be_checked()
+    boxes.nth(0).uncheck()
+    boxes.nth(1).uncheck()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(
+        page.get_by_text(f"Question {position} has no answer now: it counts as unanswered.")
+    ).to_be_visible()
+    assert ticked(page) == 0
+    page.get_by_role("link", name="Review and submit").click()
+    expect(page.get_by_role("link", name=f"Question {position}", exact=True)).to_be_visible()
+    context.close()
+
+
+def focused(page: Page) -> dict:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+                   return {tag: e.tagName, type: e.type || '', name: e.name || '',
+                           value: e.value || '', cls: e.className}; }"""
+    )
+
+
+def test_a_whole_skill_quiz_by_keyboard_alone(browser, live_server, live_inbox: Inbox):
+    """Every question page loads with the focus on its answers, the stem still in view, so a
+    question takes at most 6 key presses: tick, (Tab, tick,) Tab to Save, Enter."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 700})
+    page = context.new_page()
+    register(page, live_inbox, "Keys")
+    choose_role(page)
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Question 1 of 9")).to_be_visible()
+    presses = []
+    while page.get_by_text(re.compile(r"^Question \d+ of 9")).count():
+        count = 0
+        legend_top = page.evaluate("document.querySelector('legend').getBoundingClientRect().top")
+        assert legend_top > -1, "the focused answer scrolled the question out of view"
+        start = focused(page)
+        assert start["name"] == "answer", start
+        group = page.locator("[data-choose]")
+        wanted = int(group.get_attribute("data-choose")) if group.count() else 1
+        for n in range(wanted):
+            if n:
+                page.keyboard.press("Tab")
+                count += 1
+            page.keyboard.press("Space")
+            count += 1
+        page.keyboard.press("Tab")
+        count += 1
+        assert focused(page)["value"] == "Save and continue", focused(page)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        count += 1
+        presses.append(count)
+    assert len(presses) == 9
+    assert max(presses) <= 6, presses
+    expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
+    expect(page.get_by_text("9 of 9 questions answered.")).to_be_visible()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if focused(page)["value"] == "Submit my answers":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()
+    context.close()
+
+
+def test_discarding_an_attempt(page: Page, live_inbox: Inbox):
+    register(page, live_inbox, "Discard")
+    choose_role(page)
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.click()
+    page.get_by_role("link", name="Review and submit").click()
+    page.get_by_role("link", name="Discard this attempt").click()
+    expect(page.get_by_role("heading", name="Discard this attempt?")).to_be_visible()
+    audit(page, "20-discard")
+    page.get_by_role("button", name="Discard this attempt").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Tick the box to confirm.")
+    audit(page, "21-discard-refused")
+    page.get_by_label(re.compile("I understand")).check()
+    page.get_by_role("button", name="Discard this attempt").click()
+    expect(page.get_by_text(re.compile("^Discarded your attempt at"))).to_be_visible()
+    page.goto("/attempts")
+    expect(page.get_by_role("heading", name="No attempts yet")).to_be_visible()
+
+
+def test_row_links_are_big_enough_to_tap_on_a_phone(browser, live_server, live_inbox: Inbox):
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    register(page, live_inbox, "Thumbs")
+    choose_role(page)
+    page.goto("/milestones/certifications/new")
+    page.get_by_label("Certification", exact=True).fill("CPIM")
+    page.get_by_label("Date earned").fill("2021-05-01")
+    page.get_by_role("button", name="Save").click()
+    page.goto("/quizzes")
+    page.get_by_role("button", name=SKILL_START).first.click()
+    targets = {
+        "/milestones": ["link", "button"],
+        "/attempts": ["link"],
+    }
+    for url, roles in targets.items():
+        page.goto(url)
+        for role in roles:
+            found = page.get_by_role(role, name=re.compile("^(Edit|Delete|Discard)")).all()
+            assert found, (url, role)
+            for target in found:
+                box = target.bounding_box()
+                assert box["width"] >= 44, (url, box)
+                assert box["height"] >= 44, (url, box)
+    context.close()
