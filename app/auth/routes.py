@@ -89,11 +89,13 @@ def register() -> str | Response | tuple[str, int]:
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
 
+INVALID_LINK = "This link is not valid. Check that you opened all of it."
+
 SIGNUP_PROBLEMS = {
     tokens.TokenProblem.EXPIRED: "This link has expired: a sign-up link works for 24 hours.",
     tokens.TokenProblem.USED: "This address already has an account. Log in, or ask for a "
     "password reset link if you have forgotten the password.",
-    tokens.TokenProblem.INVALID: "This link is not valid. Check that you opened all of it.",
+    tokens.TokenProblem.INVALID: INVALID_LINK,
 }
 
 
@@ -159,7 +161,7 @@ TOKEN_PROBLEMS = {
     tokens.TokenProblem.EXPIRED: "This link has expired: a reset link works for 30 minutes.",
     tokens.TokenProblem.USED: "This link has already been used, or the password was changed "
     "after it was sent.",
-    tokens.TokenProblem.INVALID: "This link is not valid. Check that you opened all of it.",
+    tokens.TokenProblem.INVALID: INVALID_LINK,
 }
 
 

@@ -12,11 +12,8 @@ import secrets
 
 from flask import Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import User
-from app.services.accounts import normalise_email
+from app.services.accounts import find_user_by_email
 
 COOKIE = "prodready_device"
 MAX_ACCOUNTS = 5  # a shared family computer; the most recent logins first
@@ -57,8 +54,8 @@ def _trusted_for(email: str) -> str | None:
     data = _read()
     if data is None:
         return None
-    user_id = db.session.scalar(select(User.id).where(User.email == normalise_email(email)))
-    return data["d"] if user_id in data["a"] else None
+    user = find_user_by_email(email)
+    return data["d"] if user is not None and user.id in data["a"] else None
 
 
 def remember(response: Response, user_id: int) -> Response:

@@ -9,7 +9,7 @@ that names the field. Tab, line feed and carriage return are text and stay allow
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from itertools import chain
 
 from flask import Flask, Response, request
 
@@ -88,15 +88,10 @@ def check_json_depth(raw: bytes | str, limit: int = MAX_JSON_DEPTH) -> None:
             depth -= 1
 
 
-def _pairs(*sources: Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
-    for source in sources:
-        yield from source
-
-
 def check_request() -> None:
     """Everything a request carries as text: query string, form fields (names and values), and
     a JSON body. Uploaded files are checked by whoever reads them (the importer)."""
-    for name, value in _pairs(request.args.items(multi=True), request.form.items(multi=True)):
+    for name, value in chain(request.args.items(multi=True), request.form.items(multi=True)):
         check_text(name, "a field name")
         check_text(value, name)
     if request.is_json and request.content_length != 0:

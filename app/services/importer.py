@@ -374,8 +374,17 @@ def _same(moment: datetime | None) -> datetime | None:
 
 
 def import_data(user: User, data: ExportIn) -> dict[str, int]:
-    """Add what is not already there, in the caller's transaction; counts of what was added,
-    of what was already here, and of attempts left out because they were not finished."""
+    """Add what is not already there, in the caller's transaction, and recompute the estimates
+    of the skills it answered; counts of what was added, of what was already here, and of
+    attempts left out because they were not finished."""
+    added, skills = _add_new(user, data)
+    if skills:
+        skill_estimates.refresh(user.id, skills, catalogue(), datetime.now(UTC))
+    return added
+
+
+def _add_new(user: User, data: ExportIn) -> tuple[dict[str, int], set[str]]:
+    """Write (and flush) what is new; the counts, and the skills the new attempts answered."""
     added = {"attempts": 0, "milestones": 0, "already": 0, "unfinished": 0}
     for slug, model in MILESTONE_MODELS.items():
         existing = {
@@ -406,9 +415,7 @@ def import_data(user: User, data: ExportIn) -> dict[str, int]:
         skills.update(a.skill_id for a in attempt.answers)
         added["attempts"] += 1
     db.session.flush()
-    if skills:
-        skill_estimates.refresh(user.id, skills, catalogue(), datetime.now(UTC))
-    return added
+    return added, skills
 
 
 def _milestone_key(row: Any) -> tuple:
@@ -508,9 +515,10 @@ class Preview:
 
 
 def preview(user: User, data: ExportIn) -> Preview:
-    """Run the import and roll it back: the counts are exactly what confirming would add."""
+    """Write what is new and roll it back: the counts are exactly what confirming would add
+    (the estimates, which confirming recomputes, are left alone)."""
     try:
-        counts = import_data(user, data)
+        counts, _ = _add_new(user, data)
     finally:
         db.session.rollback()
     email = data.profile.get("email")

@@ -157,7 +157,7 @@ def years_text(value: float, more: bool = False) -> str:
     if value < 1:
         months = round(value * 12)
         if months == 0:
-            return "less than a month" + (" more" if more else "")
+            return "less than a month" + extra
         if months < 12:
             return f"{months}{extra} month" + ("" if months == 1 else "s")
     text = f"{value:.1f}".rstrip("0").rstrip(".")
