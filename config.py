@@ -64,6 +64,15 @@ class Config:
     API_LIMIT_IP = "300 per minute"
     # An import costs seconds of server time; a person needs one now and then.
     IMPORT_LIMIT_ACCOUNT = "5 per hour; 20 per day"
+    # Feedback from raters (docs/feedback.md). Pooled groups (peers, direct reports, others)
+    # are shown only with at least this many answers; the app refuses to start below 3.
+    FEEDBACK_MIN_GROUP = 3
+    FEEDBACK_INVITATION_DAYS = 21
+    FEEDBACK_MAX_INVITATIONS = 30
+    FEEDBACK_INVITE_LIMIT_ACCOUNT = "20 per day"
+    # A rater saves each choice as they go (about 100 requests for a whole form), and a
+    # workplace's raters may share one address.
+    RATER_LIMIT_IP = "600 per minute"
     # The site's public address, http(s)://host[:port]: every link the app mails or shows for
     # sharing is built from it, never from the request's Host header (app/links.py).
     PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")

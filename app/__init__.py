@@ -13,6 +13,7 @@ from app.database import ResilientFlask
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 from app.links import configure_public_url
 from app.mail_backend import mail_settings
+from app.services.feedback_results import MIN_THRESHOLD
 from config import Config, config_from_env
 
 
@@ -33,6 +34,11 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (export SECRET_KEY=...) before starting.")
     configure_public_url(app)
+    if int(app.config["FEEDBACK_MIN_GROUP"]) < MIN_THRESHOLD:
+        raise RuntimeError(
+            f"FEEDBACK_MIN_GROUP must be at least {MIN_THRESHOLD}: a smaller group of raters "
+            "could be told apart (docs/feedback.md)."
+        )
 
     _postgres_connect_args(app)
     db.init_app(app)
@@ -120,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.auth.routes import bp as auth_bp
+    from app.feedback.routes import bp as feedback_bp
     from app.main.routes import bp as main_bp
     from app.milestones.routes import bp as milestones_bp
     from app.profile.routes import bp as profile_bp
@@ -127,7 +134,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.report.routes import bp as report_bp
     from app.roles.routes import bp as roles_bp
 
-    for bp in (main_bp, auth_bp, roles_bp, profile_bp, quiz_bp, milestones_bp, report_bp, admin_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        roles_bp,
+        profile_bp,
+        quiz_bp,
+        milestones_bp,
+        report_bp,
+        feedback_bp,
+        admin_bp,
+    ):
         app.register_blueprint(bp)
     # The API authenticates with bearer tokens only, never cookies, so CSRF does not apply.
     csrf.exempt(api_bp)

@@ -22,7 +22,16 @@ from app.catalogue import catalogue
 from app.database import READ_ONLY_METHODS, autocommit, idempotent
 from app.errors import problem
 from app.milestones.forms import FORMS
-from app.services import access, attempts, estimates, export, milestones, readiness, report
+from app.services import (
+    access,
+    attempts,
+    estimates,
+    export,
+    feedback,
+    milestones,
+    readiness,
+    report,
+)
 from app.services import skill_estimates as current_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.web import MAX_ID
@@ -555,6 +564,15 @@ def get_report(slug: str) -> Any:
     """Your readiness for one role: qualifications, skill estimates with bands, next steps."""
     _role_or_404(slug)
     return _report_out(next(r for r in _all_roles() if r.role_slug == slug))
+
+
+@bp.route("/feedback")
+@api_spec.validate(
+    resp=responses(HTTP_200=s.FeedbackOut), tags=["report"], operation_id="get_feedback"
+)
+def get_feedback() -> Any:
+    """Raters' feedback from your closed rounds: aggregates only, as your report shows them."""
+    return s.FeedbackOut(rounds=feedback.export_rounds(g.api.user.id))
 
 
 @bp.route("/export")

@@ -322,6 +322,39 @@ class CompareOut(Model):
     roles: list[ReportOut] = Field(description="Every role, closest first.")
 
 
+class FeedbackGroupOut(Model):
+    group: Literal["manager", "mentor", "peer", "direct_report", "other"]
+    answers: int = Field(description="Raters of this group who submitted.")
+    shown: bool = Field(
+        description="Manager and mentor: shown as theirs. Others: only with at least "
+        "`minimum_group` answers."
+    )
+
+
+class FeedbackSkillOut(Model):
+    skill_id: str
+    own: float | None = Field(description="Your mean latest self-rating (levels 1-5).")
+    others: float | None = Field(description="Mean of the shown raters' levels (1-5).")
+    others_raters: int
+    by_group: dict[str, float] = Field(description="Each shown group's mean (1-5).")
+    gap: float | None = Field(description="others - own, in levels.")
+    finding: Literal["blind_spot", "hidden_strength"] | None
+    comments: list[str] = Field(description="Shown groups' comments, unattributed, sorted.")
+
+
+class FeedbackRoundOut(Model):
+    role_slug: str
+    opened_at: str
+    closed_at: str
+    minimum_group: int
+    groups: list[FeedbackGroupOut]
+    skills: list[FeedbackSkillOut]
+
+
+class FeedbackOut(Model):
+    rounds: list[FeedbackRoundOut] = Field(description="Closed rounds, newest first.")
+
+
 class ExportOut(BaseModel):
     """Everything stored for the account, as /export.json gives it (format version 3)."""
 
@@ -332,3 +365,4 @@ class ExportOut(BaseModel):
     profile: dict[str, Any]
     attempts: list[dict[str, Any]]
     milestones: dict[str, list[dict[str, Any]]]
+    feedback_rounds: list[FeedbackRoundOut]

@@ -282,16 +282,44 @@ class Summary(Sourced):
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$", max_length=80)]
 
 
+def _require_five_levels(levels: dict[int, str]) -> None:
+    if sorted(levels) != [1, 2, 3, 4, 5]:
+        raise ValueError("levels must describe each of 1, 2, 3, 4 and 5")
+
+
+FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|me|my|mine|myself|we|our|us)\b")
+"""Words that give a rater's text away as copied from the person's own first-person version."""
+
+
+class ObservedRating(Strict):
+    """The same anchors as a self-rating, in the third person, for a rater who watches the
+    person work: the prompt speaks of "they", each level starts with a verb ("Plans the week's
+    production so ...")."""
+
+    prompt: Text
+    levels: dict[int, Text]
+
+    @model_validator(mode="after")
+    def _third_person(self) -> ObservedRating:
+        _require_five_levels(self.levels)
+        for where, text in [("prompt", self.prompt), *self.levels.items()]:
+            if found := FIRST_PERSON.search(text):
+                raise ValueError(
+                    f"observed {where} must be in the third person; found {found.group(0)!r}"
+                )
+        return self
+
+
 class SelfRatingItem(Strict):
     id: ItemId
     kind: Literal["self_rating"]
     prompt: Text
     levels: dict[int, Text]
+    observed: ObservedRating
 
     @model_validator(mode="after")
     def _five_levels(self) -> SelfRatingItem:
-        if sorted(self.levels) != [1, 2, 3, 4, 5]:
-            raise ValueError("levels must describe each of 1, 2, 3, 4 and 5")
+        _require_five_levels(self.levels)
         return self
 
 

@@ -2,6 +2,13 @@
 
 from app.models.access import ApiToken, ShareLink
 from app.models.attempt import Answer, Attempt, AttemptItem, SkillEstimate, SkillScore
+from app.models.feedback import (
+    FeedbackComment,
+    FeedbackInvitation,
+    FeedbackOptOut,
+    FeedbackRating,
+    FeedbackRound,
+)
 from app.models.item_version import ItemVersion
 from app.models.milestone import Activity, Certification, Education, Position
 from app.models.pending_import import PendingImport
@@ -16,6 +23,11 @@ __all__ = [
     "AttemptItem",
     "Certification",
     "Education",
+    "FeedbackComment",
+    "FeedbackInvitation",
+    "FeedbackOptOut",
+    "FeedbackRating",
+    "FeedbackRound",
     "ItemVersion",
     "PendingImport",
     "Position",

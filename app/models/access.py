@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -28,6 +28,8 @@ class ShareLink(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     view_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Ticked by the owner: the reader also sees the feedback from raters (aggregates only).
+    include_feedback: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiToken(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -41,4 +41,8 @@ class ShareForm(FlaskForm):
         validators=[Optional(), Length(max=80, message="Keep the label under 80 characters.")],
     )
     expires = expiry_field("Link expires after")
+    include_feedback = BooleanField(
+        "Include the feedback from my raters (the results of my latest closed round, as I see "
+        "them: groups and comments without names)"
+    )
     submit = SubmitField("Create a share link")

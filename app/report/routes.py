@@ -29,7 +29,7 @@ from app.links import external_url
 from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_account, per_ip
-from app.services import access, charts, export, importer, readiness, report
+from app.services import access, charts, export, feedback, importer, readiness, report
 
 bp = Blueprint("report", __name__)
 
@@ -51,9 +51,9 @@ def role(slug: str) -> str:
     return render_template("report/role.html", **report_context(current_user.id, slug))
 
 
-def report_context(user_id: int, slug: str) -> dict:
+def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     """Everything the readiness report shows for one user and role (the owner's page, a shared
-    page and the API use it)."""
+    page and the API use it); the raters' feedback (its latest closed round) when asked."""
     cat = catalogue()
     today = date.today()
     facts, rows = report.load_facts(user_id, today)
@@ -78,6 +78,8 @@ def report_context(user_id: int, slug: str) -> dict:
         "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
+        "feedback": next(iter(feedback.results(user_id, limit=1)), None) if with_feedback else None,
+        "with_feedback": with_feedback,
     }
 
 
@@ -93,7 +95,11 @@ def share(slug: str) -> tuple[str, int]:
         status = 422 if form.is_submitted() else 200
         return render_template("report/share.html", form=form, role=role), status
     secret = access.create_share_link(
-        current_user, slug, form.label.data or "", access.EXPIRY_DAYS[form.expires.data]
+        current_user,
+        slug,
+        form.label.data or "",
+        access.EXPIRY_DAYS[form.expires.data],
+        include_feedback=form.include_feedback.data,
     )
     return render_template(
         "report/share_created.html",
@@ -117,7 +123,7 @@ def shared(secret: str) -> Response:
     response = make_response(
         render_template(
             "report/shared.html",
-            **report_context(link.user_id, link.role_slug),
+            **report_context(link.user_id, link.role_slug, link.include_feedback),
             owner_name=owner.display_name,
             label=link.label,
             shared=True,

@@ -48,8 +48,11 @@ def _live(expires_at: datetime | None) -> bool:
 # --- share links ---------------------------------------------------------------------------
 
 
-def create_share_link(user: User, role_slug: str, label: str, days: int | None) -> str:
-    """Make a link to the user's report for one role; returns the secret (shown once)."""
+def create_share_link(
+    user: User, role_slug: str, label: str, days: int | None, include_feedback: bool = False
+) -> str:
+    """Make a link to the user's report for one role (with the raters' aggregates when
+    `include_feedback`); returns the secret (shown once)."""
     secret = secrets.token_urlsafe(32)
     db.session.add(
         ShareLink(
@@ -58,6 +61,7 @@ def create_share_link(user: User, role_slug: str, label: str, days: int | None) 
             role_slug=role_slug,
             label=label.strip(),
             expires_at=_expiry(days),
+            include_feedback=include_feedback,
         )
     )
     db.session.commit()

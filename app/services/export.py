@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore, User
-from app.services import milestones, skill_estimates
+from app.services import feedback, milestones, skill_estimates
 
 CSV_HEADER = ("section", "record", "field", "value")
 FORMAT = "prodready-export"
@@ -133,6 +133,8 @@ def export_data(user: User) -> dict[str, Any]:
             slug: [_row_dict(row, kind.fields) for row in rows[slug]]
             for slug, kind in milestones.KINDS.items()
         },
+        # Raters' feedback as its owner sees it (aggregates of closed rounds); not imported.
+        "feedback_rounds": feedback.export_rounds(user.id),
     }
 
 
@@ -194,3 +196,15 @@ def _csv_records(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
             for field, value in item.items():
                 if field != "id":
                     yield (slug, f"{slug} {item['id']}", field, value)
+    for number, feedback_round in enumerate(data["feedback_rounds"], start=1):
+        record = f"feedback round {number}"
+        for field in ("role_slug", "opened_at", "closed_at", "minimum_group"):
+            yield ("feedback_round", record, field, feedback_round[field])
+        for skill in feedback_round["skills"]:
+            sub = f"{record} skill {skill['skill_id']}"
+            for field in ("own", "others", "gap", "finding"):
+                yield ("feedback_skill", sub, field, skill[field])
+            for group, mean in skill["by_group"].items():
+                yield ("feedback_skill", sub, group, mean)
+            for comment in skill["comments"]:
+                yield ("feedback_comment", sub, "comment", comment)

@@ -255,6 +255,8 @@ class ExportIn(_Strict):
     attempts: list[AttemptIn] = Field(max_length=5000)
     skill_estimates: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
     milestones: MilestonesIn
+    # Others' judgements, as aggregates: shown in the export, never imported into an account.
+    feedback_rounds: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
 
     @field_validator("profile")
     @classmethod

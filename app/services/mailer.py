@@ -78,3 +78,15 @@ def email_change_requested(to: str, name: str, new_email: str) -> None:
 
 def address_already_registered(to: str) -> None:
     _send(to, "This address already has a ProdReady account", "email_taken")
+
+
+def feedback_request(to: str, owner_name: str, note: str, link: str, opt_out_link: str) -> None:
+    _send(
+        to,
+        f"{owner_name} asks for your feedback on ProdReady",
+        "feedback_request",
+        owner_name=owner_name,
+        note=note,
+        link=link,
+        opt_out_link=opt_out_link,
+    )

@@ -382,6 +382,16 @@ def test_a_self_rating_may_not_state_a_key(bank):
             4: "I trace which lots a failed gauge passed and who holds them.",
             5: "Others follow the way I set up gauge checks, and I review it yearly.",
         },
+        "observed": {
+            "prompt": "What do they do when a gauge fails its check?",
+            "levels": {
+                1: "Tells their supervisor when a gauge looks wrong.",
+                2: "Stops using a gauge that fails its daily check.",
+                3: "Checks again the lots gauged since the last good check.",
+                4: "Traces which lots a failed gauge passed and who holds them.",
+                5: "Has set up gauge checks that others follow, and reviews them yearly.",
+            },
+        },
     }
     index = plant(bank, item=rating)
     flagged = [p for p in problems(bank) if p.startswith(f"{FILE}: items.{index}.levels.")]

@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 from app.extensions import db
 from app.models import Attempt
 from tests.web.test_api import token_for
+from tests.web.test_feedback import with_closed_feedback_round
 
 # Schema-valid input can still break a rule the schema cannot state (an answer that does not fit
 # its question, a milestone dated in the future): those are 422s, as on the pages.
@@ -36,6 +37,7 @@ FUZZ = settings(
 @pytest.fixture
 def api_token(app: Flask, make_user) -> str:
     make_user(role="production-manager")
+    with_closed_feedback_round(app)  # so /feedback and /export carry real aggregates
     return token_for(app)
 
 

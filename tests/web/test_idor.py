@@ -8,11 +8,21 @@ import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
-from app.models import Activity, Answer, ApiToken, Certification, Education, Position, ShareLink
+from app.models import (
+    Activity,
+    Answer,
+    ApiToken,
+    Certification,
+    Education,
+    FeedbackInvitation,
+    Position,
+    ShareLink,
+)
 from app.services.milestones import KINDS
 from tests.conftest import login
 from tests.web.quiz_helpers import answer, count, start
 from tests.web.test_api import token_for
+from tests.web.test_feedback import invite
 from tests.web.test_milestones import VALID
 
 VALID_JSON = {
@@ -47,9 +57,11 @@ def test_every_id_route_is_404_for_another_user(app, user_client, make_user):
 
     user_client.post("/report/production-manager/share", data={"expires": "30"})
     user_client.post("/profile/tokens", data={"token-name": "mine", "token-scope": "read write"})
+    invite(user_client, "peer", "Sam")
     with app.app_context():
         link_id = db.session.scalar(sa.select(ShareLink.id))
         token_id = db.session.scalar(sa.select(ApiToken.id))
+        invitation_id = db.session.scalar(sa.select(FeedbackInvitation.id))
 
     make_user("mallory@example.com", "Mallory", role="production-manager")
     mallory = app.test_client()
@@ -69,6 +81,8 @@ def test_every_id_route_is_404_for_another_user(app, user_client, make_user):
             variants.append({"link_id": link_id})
         if "token_id" in rule.arguments:
             variants.append({"token_id": token_id})
+        if "invitation_id" in rule.arguments:
+            variants.append({"invitation_id": invitation_id})
         assert variants, f"IDOR sweep does not know how to fill {rule.rule}; add it here"
         api = rule.rule.startswith("/api/")
         for values in variants:
@@ -103,6 +117,8 @@ def test_every_id_route_is_404_for_another_user(app, user_client, make_user):
         "quiz.result",
         "milestones.edit",
         "milestones.delete",
+        "feedback.revoke",
+        "feedback.extend",
     }
     # Nothing of the owner's changed.
     assert count(app, Answer) == 1

@@ -15,6 +15,7 @@ from app.models import User
 from app.services import tokens
 from tests.conftest import get_user
 from tests.web.quiz_helpers import answer, answer_all, start
+from tests.web.test_feedback import invite
 from tests.web.test_milestones import VALID
 from tests.web.test_sharing import share
 
@@ -50,7 +51,11 @@ def test_no_page_repeats_an_id(app: Flask, user_client: FlaskClient):
         "attempt_id": [str(submitted), str(in_progress)],
         "kind_slug": list(VALID),
         "slug": ["production-manager"],
-        "secret": [share(user_client).rsplit("/", 1)[1]],
+        "secret": [
+            share(user_client).rsplit("/", 1)[1],
+            invite(user_client, "peer", "Sam").rsplit("/", 1)[1],
+        ],
+        "skill_id": ["production-scheduling"],
     }
     milestone_ids = {}
     for kind, (model, data) in VALID.items():
@@ -106,6 +111,12 @@ def test_no_page_repeats_an_id(app: Flask, user_client: FlaskClient):
         "auth.register",
         "auth.finish_signup",
         "auth.reset_password",
+        "feedback.index",
+        "feedback.close",
+        "feedback.rater_start",
+        "feedback.rater_skill",
+        "feedback.rater_review",
+        "feedback.opt_out",
     }
 
 

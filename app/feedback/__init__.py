@@ -1,0 +1,1 @@
+"""Feedback from raters: the owner's page and the rater's form."""

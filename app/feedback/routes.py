@@ -1,0 +1,298 @@
+"""Feedback from raters: the owner invites and follows a round at /feedback; a rater answers at
+/r/<secret> without an account (docs/feedback.md)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.errors import render_error
+from app.feedback.forms import (
+    ActionForm,
+    InviteForm,
+    OptOutForm,
+    levels_from,
+    rater_skill_form,
+)
+from app.links import external_url
+from app.security.limits import per_account, per_ip, throttled_message
+from app.services import feedback, mailer
+from app.services.feedback_results import GROUP_NAMES, NAMED_GROUPS
+
+bp = Blueprint("feedback", __name__)
+
+
+def _succeeded(response: Response) -> bool:
+    """Only invitations actually made count against the daily limit."""
+    return response.status_code < 400
+
+
+# --- the owner's side ----------------------------------------------------------------------
+
+
+def _owner_page(form: InviteForm, status: int = 200, throttled: str | None = None):
+    overview = feedback.overview(current_user)
+    return render_template(
+        "feedback/index.html",
+        form=form,
+        throttled=throttled,
+        overview=overview,
+        history=feedback.history(overview.closed),
+        threshold=feedback.threshold(),
+        group_names=GROUP_NAMES,
+        named_groups=NAMED_GROUPS,
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _throttled(_error: RateLimitExceeded):
+    """The owner's page again with what to wait for; a rater's page says the same alone."""
+    if request.endpoint == "feedback.index":
+        return _owner_page(InviteForm(), 429, throttled_message())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(saved=False, error=throttled_message()), 429
+    return render_error(429, throttled_message())
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@login_required
+@per_account("FEEDBACK_INVITE_LIMIT_ACCOUNT", from_form=False, deduct_when=_succeeded)
+def index():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _owner_page(form, 422 if form.errors else 200)
+    try:
+        invitation, secret = feedback.invite(
+            current_user,
+            form.relationship.data,
+            form.label.data,
+            form.note.data or "",
+            form.email.data or None,
+        )
+    except feedback.FeedbackError as problem:
+        form.form_errors.append(str(problem))
+        return _owner_page(form, 422)
+    link = external_url("feedback.rater_start", secret=secret)
+    if invitation.email:
+        mailer.in_background(
+            _mail_request,
+            invitation.email,
+            current_user.display_name,
+            invitation.note,
+            link,
+            external_url("feedback.opt_out", secret=secret),
+        )
+        flash(f"Invitation sent to {invitation.email}.", "success")
+        return redirect(url_for("feedback.index"))
+    return render_template(
+        "feedback/link_made.html", link=link, label=invitation.label, expires=invitation.expires_at
+    ), 201
+
+
+def _mail_request(to: str, owner_name: str, note: str, link: str, opt_out_link: str) -> None:
+    mailer.feedback_request(to, owner_name, note, link, opt_out_link)
+
+
+def _owner_action(done: bool, message: str) -> Response:
+    if not done:
+        abort(404)
+    flash(message, "success")
+    return redirect(url_for("feedback.index", _anchor="invitations"))
+
+
+@bp.post("/feedback/invitations/<id:invitation_id>/revoke")
+@login_required
+def revoke(invitation_id: int) -> Response:
+    return _owner_action(
+        feedback.revoke(current_user.id, invitation_id),
+        "Invitation revoked: its link no longer works.",
+    )
+
+
+@bp.post("/feedback/invitations/<id:invitation_id>/extend")
+@login_required
+def extend(invitation_id: int) -> Response:
+    return _owner_action(
+        feedback.extend(current_user.id, invitation_id),
+        "Invitation extended.",
+    )
+
+
+@bp.route("/feedback/close", methods=["GET", "POST"])
+@login_required
+def close():
+    open_round = feedback.open_round(current_user.id)
+    if open_round is None:
+        flash("There is no open round to close.", "info")
+        return redirect(url_for("feedback.index"))
+    form = ActionForm()
+    if form.validate_on_submit():
+        feedback.close_round(current_user.id)
+        flash("Round closed. The results are below.", "success")
+        return redirect(url_for("feedback.index", _anchor="results"))
+    return render_template(
+        "feedback/close.html",
+        form=form,
+        progress=feedback.group_progress(open_round.id),
+        threshold=feedback.threshold(),
+        group_names=GROUP_NAMES,
+        named_groups=NAMED_GROUPS,
+    )
+
+
+# --- the rater's side ----------------------------------------------------------------------
+
+
+def _private(response: Response) -> Response:
+    """A rater's pages carry a secret in their address: never indexed, never sent on."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _rater(secret: str) -> feedback.RaterView | Response:
+    """The rater's view, or the page that says the link cannot be used (404 / 410 / 403)."""
+    view = feedback.find_invitation(secret)
+    if view is None:
+        abort(404)
+    if current_user.is_authenticated and current_user.id == view.owner_id:
+        return _private(make_response(render_template("feedback/rater_own.html"), 403))
+    try:
+        feedback.open_for_rater(view)
+    except feedback.LinkGoneError as gone:
+        return _private(
+            make_response(render_template("feedback/rater_gone.html", reason=gone.reason), 410)
+        )
+    return view
+
+
+def _thanks(view: feedback.RaterView) -> Response:
+    return _private(make_response(render_template("feedback/rater_thanks.html", view=view)))
+
+
+@bp.get("/r/<secret>")
+@per_ip("RATER_LIMIT_IP", methods=["GET"])
+def rater_start(secret: str) -> Response:
+    view = _rater(secret)
+    if isinstance(view, Response):
+        return view
+    if view.submitted:
+        return _thanks(view)
+    saved = feedback.saved_answers(view.invitation.id)
+    return _private(
+        make_response(
+            render_template(
+                "feedback/rater_start.html",
+                view=view,
+                saved=saved,
+                secret=secret,
+                threshold=feedback.threshold(),
+                group_name=GROUP_NAMES[view.invitation.relationship],
+            )
+        )
+    )
+
+
+@bp.route("/r/<secret>/skills/<skill_id>", methods=["GET", "POST"])
+@per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+def rater_skill(secret: str, skill_id: str) -> Response:
+    view = _rater(secret)
+    if isinstance(view, Response):
+        return view
+    if view.submitted:
+        return _thanks(view)
+    rater_skill_ = view.skill(skill_id)
+    if rater_skill_ is None:
+        abort(404)
+    saved = feedback.saved_answers(view.invitation.id)
+    form = rater_skill_form(rater_skill_, saved)
+    status = 200
+    if request.method == "POST":
+        wants_json = request.accept_mimetypes.best == "application/json"
+        if form.validate():
+            if not feedback.save_skill(
+                view, rater_skill_, levels_from(form, rater_skill_), form.comment.data or ""
+            ):
+                return _thanks(view)
+            if wants_json:
+                return jsonify(saved=True)
+            following = view.next_skill(skill_id)
+            if "back" in request.form:
+                target = url_for("feedback.rater_start", secret=secret)
+            elif following is not None:
+                target = url_for("feedback.rater_skill", secret=secret, skill_id=following.skill.id)
+            else:
+                target = url_for("feedback.rater_review", secret=secret)
+            return redirect(target)
+        if wants_json:
+            return _private(make_response(jsonify(saved=False, errors=form.errors), 422))
+        status = 422
+    position = [s.skill.id for s in view.skills].index(skill_id) + 1
+    return _private(
+        make_response(
+            render_template(
+                "feedback/rater_skill.html",
+                view=view,
+                rater_skill=rater_skill_,
+                form=form,
+                secret=secret,
+                position=position,
+            ),
+            status,
+        )
+    )
+
+
+@bp.route("/r/<secret>/review", methods=["GET", "POST"])
+@per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+def rater_review(secret: str) -> Response:
+    view = _rater(secret)
+    if isinstance(view, Response):
+        return view
+    if view.submitted:
+        return _thanks(view)
+    form = ActionForm()
+    if form.validate_on_submit():
+        feedback.submit(view)
+        return redirect(url_for("feedback.rater_start", secret=secret))
+    return _private(
+        make_response(
+            render_template(
+                "feedback/rater_review.html",
+                view=view,
+                saved=feedback.saved_answers(view.invitation.id),
+                form=form,
+                secret=secret,
+            )
+        )
+    )
+
+
+@bp.route("/r/<secret>/opt-out", methods=["GET", "POST"])
+@per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+def opt_out(secret: str) -> Response:
+    """ "Don't ask me again" from the mail: a page with a button (a mail scanner following the
+    link must not opt anybody out), then a confirmation."""
+    view = feedback.find_invitation(secret)
+    if view is None:
+        abort(404)
+    form = OptOutForm()
+    done = form.validate_on_submit() and feedback.opt_out(view)
+    return _private(
+        make_response(
+            render_template("feedback/opt_out.html", view=view, form=form, done=done, secret=secret)
+        )
+    )

@@ -1,0 +1,661 @@
+"""Feedback rounds: inviting raters, what a rater answers through their link, closing a round.
+
+The owner's side (invite, revoke, extend, close) always filters by the owner in the query. The
+rater's side knows the invitation by its secret only (stored as a SHA-256 hash, like share
+links). Results are computed in services/feedback_results.py; this module loads the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from statistics import fmean
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.catalogue import catalogue
+from app.catalogue.schema import Role, SelfRatingItem, Skill
+from app.database import as_utc
+from app.extensions import db
+from app.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    FeedbackComment,
+    FeedbackInvitation,
+    FeedbackOptOut,
+    FeedbackRating,
+    FeedbackRound,
+    ItemVersion,
+    User,
+)
+from app.models.attempt import SUBMITTED
+from app.services import feedback_results
+from app.services.accounts import normalise_email
+from app.upsert import upsert
+
+COMMENT_MAX = 1000
+
+
+class FeedbackError(ValueError):
+    """An invitation the owner cannot make; the message says why, in their words."""
+
+
+class LinkGoneError(Exception):
+    """The rater's link exists but can no longer be answered: `reason` is "expired",
+    "revoked" or "closed"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _setting(name: str) -> int:
+    return int(current_app.config[name])
+
+
+def threshold() -> int:
+    return feedback_results.effective_threshold(_setting("FEEDBACK_MIN_GROUP"))
+
+
+# --- the owner's side ----------------------------------------------------------------------
+
+
+def open_round(user_id: int) -> FeedbackRound | None:
+    return db.session.scalar(
+        select(FeedbackRound).where(
+            FeedbackRound.user_id == user_id, FeedbackRound.closed_at.is_(None)
+        )
+    )
+
+
+def closed_rounds(user_id: int) -> list[FeedbackRound]:
+    """Newest first."""
+    return list(
+        db.session.scalars(
+            select(FeedbackRound)
+            .where(FeedbackRound.user_id == user_id, FeedbackRound.closed_at.is_not(None))
+            .order_by(FeedbackRound.closed_at.desc(), FeedbackRound.id.desc())
+        )
+    )
+
+
+def _round_for_invitation(user: User) -> FeedbackRound:
+    """The open round, or a new one for the person's target role (two tabs racing to open one
+    meet the one-open-round index, and the loser uses the winner's)."""
+    found = open_round(user.id)
+    if found is not None:
+        return found
+    if not user.target_role:
+        raise FeedbackError("Choose a target role first: raters rate the skills of that role.")
+    try:
+        with db.session.begin_nested():
+            fresh = FeedbackRound(user_id=user.id, role_slug=user.target_role)
+            db.session.add(fresh)
+        return fresh
+    except IntegrityError:
+        return open_round(user.id)  # type: ignore[return-value]
+
+
+def opted_out(email: str) -> bool:
+    return db.session.get(FeedbackOptOut, _hash(normalise_email(email))) is not None
+
+
+def invite(
+    user: User, relationship: str, label: str, note: str, email: str | None
+) -> tuple[FeedbackInvitation, str]:
+    """Make one invitation in the open round (opening one if needed); returns it and its
+    secret, which is shown or mailed once. The caller sends the mail when `email` is given."""
+    if email is not None:
+        email = normalise_email(email)
+        if email == user.email:
+            raise FeedbackError("Ask someone else: your own answers are your self-ratings.")
+        if opted_out(email):
+            raise FeedbackError(
+                "This address has asked not to receive feedback requests from ProdReady."
+            )
+    feedback_round = _round_for_invitation(user)
+    count = db.session.scalar(
+        select(func.count(FeedbackInvitation.id)).where(
+            FeedbackInvitation.round_id == feedback_round.id
+        )
+    )
+    if count >= _setting("FEEDBACK_MAX_INVITATIONS"):
+        raise FeedbackError(
+            f"A round can have at most {_setting('FEEDBACK_MAX_INVITATIONS')} invitations."
+        )
+    secret = secrets.token_urlsafe(32)
+    now = _now()
+    invitation = FeedbackInvitation(
+        round_id=feedback_round.id,
+        token_hash=_hash(secret),
+        relationship=relationship,
+        label=label.strip(),
+        note=note.strip(),
+        email=email,
+        sent_at=now if email else None,
+        expires_at=now + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS")),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(invitation)
+    except IntegrityError:
+        db.session.rollback()
+        raise FeedbackError("That address is already invited in this round.") from None
+    db.session.commit()
+    return invitation, secret
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """One invitation as its owner sees it: who (their own label), and where it stands."""
+
+    id: int
+    label: str
+    relationship: str
+    email: str | None
+    created_at: datetime
+    expires_at: datetime
+    state: str
+
+    @property
+    def relationship_name(self) -> str:
+        return feedback_results.RELATIONSHIP_NAMES[self.relationship]
+
+    @property
+    def can_change(self) -> bool:
+        return self.state in ("sent", "link made", "opened", "expired")
+
+
+def _state(inv: FeedbackInvitation, now: datetime) -> str:
+    if inv.submitted_at is not None:
+        return "submitted"
+    if inv.revoked_at is not None:
+        return "revoked"
+    if as_utc(inv.expires_at) <= now:
+        return "expired"
+    if inv.opened_at is not None:
+        return "opened"
+    return "sent" if inv.sent_at is not None else "link made"
+
+
+def invitations(round_id: int) -> list[InvitationRow]:
+    now = _now()
+    rows = db.session.scalars(
+        select(FeedbackInvitation)
+        .where(FeedbackInvitation.round_id == round_id)
+        .order_by(FeedbackInvitation.created_at, FeedbackInvitation.id)
+    )
+    return [
+        InvitationRow(
+            inv.id,
+            inv.label,
+            inv.relationship,
+            inv.email,
+            as_utc(inv.created_at),
+            as_utc(inv.expires_at),
+            _state(inv, now),
+        )
+        for inv in rows
+    ]
+
+
+def _owned_open(user_id: int, invitation_id: int) -> FeedbackInvitation | None:
+    """One of the user's invitations in their open round, not yet answered."""
+    return db.session.scalar(
+        select(FeedbackInvitation)
+        .join(FeedbackRound, FeedbackRound.id == FeedbackInvitation.round_id)
+        .where(
+            FeedbackInvitation.id == invitation_id,
+            FeedbackRound.user_id == user_id,
+            FeedbackRound.closed_at.is_(None),
+            FeedbackInvitation.submitted_at.is_(None),
+        )
+    )
+
+
+def revoke(user_id: int, invitation_id: int) -> bool:
+    invitation = _owned_open(user_id, invitation_id)
+    if invitation is None:
+        return False
+    invitation.revoked_at = invitation.revoked_at or _now()
+    db.session.commit()
+    return True
+
+
+def extend(user_id: int, invitation_id: int) -> bool:
+    """Give the rater another FEEDBACK_INVITATION_DAYS from today (or from the current expiry,
+    whichever is later); a revoked invitation stays revoked."""
+    invitation = _owned_open(user_id, invitation_id)
+    if invitation is None or invitation.revoked_at is not None:
+        return False
+    start = max(as_utc(invitation.expires_at), _now())
+    invitation.expires_at = start + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS"))
+    db.session.commit()
+    return True
+
+
+def close_round(user_id: int) -> bool:
+    """Close the open round: no rater can answer any more, the results become visible, and the
+    raters' addresses are erased (they were kept only to send and to refuse duplicates)."""
+    feedback_round = open_round(user_id)
+    if feedback_round is None:
+        return False
+    feedback_round.closed_at = _now()
+    db.session.execute(
+        update(FeedbackInvitation)
+        .where(FeedbackInvitation.round_id == feedback_round.id)
+        .values(email=None)
+    )
+    db.session.commit()
+    return True
+
+
+def group_progress(round_id: int) -> dict[str, tuple[int, int]]:
+    """Per relationship: (submitted, invited and not revoked). Counts only, never answers."""
+    rows = db.session.execute(
+        select(
+            FeedbackInvitation.relationship,
+            func.count(FeedbackInvitation.submitted_at),
+            func.count(FeedbackInvitation.id),
+        )
+        .where(FeedbackInvitation.round_id == round_id, FeedbackInvitation.revoked_at.is_(None))
+        .group_by(FeedbackInvitation.relationship)
+    )
+    return {relationship: (submitted, invited) for relationship, submitted, invited in rows}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The owner's feedback page: the open round (if any) and the closed ones."""
+
+    open_round: FeedbackRound | None
+    role: Role | None
+    invitations: list[InvitationRow]
+    progress: dict[str, tuple[int, int]]
+    closed: list[ClosedRound]
+
+
+def overview(user: User) -> Overview:
+    current = open_round(user.id)
+    slug = current.role_slug if current else user.target_role
+    return Overview(
+        current,
+        catalogue().roles.get(slug or ""),
+        invitations(current.id) if current else [],
+        group_progress(current.id) if current else {},
+        results(user.id),
+    )
+
+
+# --- the rater's side ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaterSkill:
+    skill: Skill
+    items: tuple[SelfRatingItem, ...]
+
+
+@dataclass(frozen=True)
+class RaterView:
+    """What a rater's pages need: the invitation, who asked, and what to rate."""
+
+    invitation: FeedbackInvitation
+    round: FeedbackRound
+    owner_name: str
+    role: Role
+    skills: tuple[RaterSkill, ...]
+
+    @property
+    def submitted(self) -> bool:
+        return self.invitation.submitted_at is not None
+
+    @property
+    def relationship_name(self) -> str:
+        return feedback_results.RELATIONSHIP_NAMES[self.invitation.relationship]
+
+    @property
+    def owner_id(self) -> int:
+        return self.round.user_id
+
+    @property
+    def named(self) -> bool:
+        return self.invitation.relationship in feedback_results.NAMED_GROUPS
+
+    def skill(self, skill_id: str) -> RaterSkill | None:
+        return next((s for s in self.skills if s.skill.id == skill_id), None)
+
+    def next_skill(self, skill_id: str) -> RaterSkill | None:
+        ids = [s.skill.id for s in self.skills]
+        index = ids.index(skill_id) + 1
+        return self.skills[index] if index < len(ids) else None
+
+
+def rater_skills(role: Role) -> tuple[RaterSkill, ...]:
+    """The role's skills, heaviest first, each with its self-rating items (the anchors)."""
+    cat = catalogue()
+    ordered = sorted(role.skills.items, key=lambda rs: (-rs.weight, rs.skill))
+    return tuple(
+        RaterSkill(
+            cat.skills[rs.skill],
+            tuple(
+                entry.content
+                for entry in cat.items_by_skill.get(rs.skill, ())
+                if isinstance(entry.content, SelfRatingItem)
+            ),
+        )
+        for rs in ordered
+    )
+
+
+def find_invitation(secret: str) -> RaterView | None:
+    """The invitation behind a rater's link, whatever its state; None if unknown."""
+    row = db.session.execute(
+        select(FeedbackInvitation, FeedbackRound, User.display_name)
+        .join(FeedbackRound, FeedbackRound.id == FeedbackInvitation.round_id)
+        .join(User, User.id == FeedbackRound.user_id)
+        .where(FeedbackInvitation.token_hash == _hash(secret))
+    ).first()
+    if row is None:
+        return None
+    invitation, feedback_round, owner_name = row
+    role = catalogue().roles.get(feedback_round.role_slug)
+    if role is None:
+        return None
+    return RaterView(invitation, feedback_round, owner_name, role, rater_skills(role))
+
+
+def open_for_rater(view: RaterView) -> None:
+    """Check that the link can still be answered (LinkGoneError if not; a submitted one always
+    can be opened: it thanks) and note its first opening."""
+    invitation = view.invitation
+    if invitation.submitted_at is not None:
+        return
+    if view.round.closed_at is not None:
+        raise LinkGoneError("closed")
+    if invitation.revoked_at is not None:
+        raise LinkGoneError("revoked")
+    if as_utc(invitation.expires_at) <= _now():
+        raise LinkGoneError("expired")
+    if invitation.opened_at is None:
+        invitation.opened_at = _now()
+        db.session.commit()
+
+
+@dataclass(frozen=True)
+class SavedAnswers:
+    levels: dict[str, int | None]
+    """Item id -> level, or None for "not observed"; items not answered are absent."""
+    comments: dict[str, str]
+
+    def answered(self, rater_skill: RaterSkill) -> int:
+        return sum(1 for item in rater_skill.items if item.id in self.levels)
+
+
+def saved_answers(invitation_id: int) -> SavedAnswers:
+    levels = dict(
+        db.session.execute(
+            select(FeedbackRating.item_id, FeedbackRating.level).where(
+                FeedbackRating.invitation_id == invitation_id
+            )
+        ).all()
+    )
+    comments = dict(
+        db.session.execute(
+            select(FeedbackComment.skill_id, FeedbackComment.text).where(
+                FeedbackComment.invitation_id == invitation_id
+            )
+        ).all()
+    )
+    return SavedAnswers(levels, comments)
+
+
+def _lock_unsubmitted(invitation_id: int) -> bool:
+    """Lock the invitation row (PostgreSQL; SQLite has one writer anyway) so that a submit
+    waits for a save in flight, and say whether it still takes answers."""
+    submitted = db.session.scalar(
+        select(FeedbackInvitation.submitted_at)
+        .where(FeedbackInvitation.id == invitation_id)
+        .with_for_update()
+    )
+    return submitted is None
+
+
+def save_skill(
+    view: RaterView, rater_skill: RaterSkill, levels: dict[str, int | None], comment: str | None
+) -> bool:
+    """Store the rater's levels for some of one skill's items (None: not observed) and, when
+    given, its comment (blank removes it). False if the answers were already submitted."""
+    invitation_id = view.invitation.id
+    if not _lock_unsubmitted(invitation_id):
+        db.session.rollback()
+        return False
+    known = {item.id for item in rater_skill.items}
+    rows = [
+        {
+            "invitation_id": invitation_id,
+            "skill_id": rater_skill.skill.id,
+            "item_id": item_id,
+            "level": level,
+        }
+        for item_id, level in levels.items()
+        if item_id in known
+    ]
+    if rows:
+        db.session.execute(upsert(FeedbackRating, ("invitation_id", "item_id"), ("level",)), rows)
+    if comment is not None:
+        text = comment.strip()[:COMMENT_MAX]
+        where = (
+            FeedbackComment.invitation_id == invitation_id,
+            FeedbackComment.skill_id == rater_skill.skill.id,
+        )
+        if text:
+            db.session.execute(
+                upsert(FeedbackComment, ("invitation_id", "skill_id"), ("text",)),
+                [{"invitation_id": invitation_id, "skill_id": rater_skill.skill.id, "text": text}],
+            )
+        else:
+            db.session.execute(delete(FeedbackComment).where(*where))
+    db.session.commit()
+    return True
+
+
+def submit(view: RaterView) -> bool:
+    """Hand the answers in, once: after this the link only thanks. Items left unanswered count
+    as not observed."""
+    done = db.session.execute(
+        update(FeedbackInvitation)
+        .where(
+            FeedbackInvitation.id == view.invitation.id,
+            FeedbackInvitation.submitted_at.is_(None),
+        )
+        .values(submitted_at=_now())
+    )
+    db.session.commit()
+    return done.rowcount == 1
+
+
+def opt_out(view: RaterView) -> bool:
+    """Remember (as a hash) that the invitation's address wants no more requests. False when
+    the invitation has no address (a copied link) or its round already forgot it."""
+    email = view.invitation.email
+    if not email:
+        return False
+    with db.session.begin_nested():
+        if db.session.get(FeedbackOptOut, _hash(email)) is None:
+            db.session.add(FeedbackOptOut(email_hash=_hash(email)))
+    db.session.commit()
+    return True
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def own_ratings(user_id: int) -> dict[str, float]:
+    """The person's own level per skill: the mean over the skill's self-rating items of the
+    latest rating they gave each in a submitted attempt."""
+    rows = db.session.execute(
+        select(ItemVersion.item_id, Answer.rating)
+        .join(AttemptItem, AttemptItem.id == Answer.attempt_item_id)
+        .join(ItemVersion, ItemVersion.id == AttemptItem.item_version_id)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Attempt.user_id == user_id, Attempt.status == SUBMITTED, Answer.rating.is_not(None))
+        .order_by(Attempt.submitted_at, Answer.id)
+    )
+    latest = dict(rows.all())
+    items = catalogue().items
+    by_skill: dict[str, list[int]] = defaultdict(list)
+    for item_id, rating in latest.items():
+        if item_id in items:
+            by_skill[items[item_id].skill_id].append(rating)
+    return {skill_id: fmean(levels) for skill_id, levels in by_skill.items()}
+
+
+def _rater_answers(round_id: int) -> list[feedback_results.RaterAnswers]:
+    """The submitted raters' answers of one round (never of raters still answering)."""
+    submitted = (
+        select(FeedbackInvitation.id, FeedbackInvitation.relationship)
+        .where(
+            FeedbackInvitation.round_id == round_id, FeedbackInvitation.submitted_at.is_not(None)
+        )
+        .subquery()
+    )
+    groups = dict(db.session.execute(select(submitted.c.id, submitted.c.relationship)).all())
+    levels: dict[int, dict[str, list[int]]] = {i: defaultdict(list) for i in groups}
+    for invitation_id, skill_id, level in db.session.execute(
+        select(FeedbackRating.invitation_id, FeedbackRating.skill_id, FeedbackRating.level).where(
+            FeedbackRating.invitation_id.in_(select(submitted.c.id)),
+            FeedbackRating.level.is_not(None),
+        )
+    ):
+        levels[invitation_id][skill_id].append(level)
+    comments: dict[int, dict[str, str]] = {i: {} for i in groups}
+    for invitation_id, skill_id, text in db.session.execute(
+        select(FeedbackComment.invitation_id, FeedbackComment.skill_id, FeedbackComment.text).where(
+            FeedbackComment.invitation_id.in_(select(submitted.c.id))
+        )
+    ):
+        comments[invitation_id][skill_id] = text
+    return [
+        feedback_results.RaterAnswers(group, dict(levels[i]), comments[i])
+        for i, group in groups.items()
+    ]
+
+
+@dataclass(frozen=True)
+class ClosedRound:
+    round: FeedbackRound
+    role: Role | None
+    result: feedback_results.RoundResult
+
+    def skill_name(self, skill_id: str) -> str:
+        skill = catalogue().skills.get(skill_id)
+        return skill.name if skill else skill_id
+
+    @property
+    def next_step(self) -> str | None:
+        """What to do about the largest blind spot, in the owner's words."""
+        spots = self.result.blind_spots
+        if not spots:
+            return None
+        skill = catalogue().skills[spots[0].skill_id]
+        return (
+            f"Ask two of the people who rated you for one recent example of {skill.name.lower()}"
+            f" where what they saw differed from what you intended. Then: {skill.advice}"
+        )
+
+
+def results(user_id: int, limit: int | None = None) -> list[ClosedRound]:
+    """The user's closed rounds, newest first, each with what it shows."""
+    own = own_ratings(user_id)
+    cat = catalogue()
+    found = []
+    for feedback_round in closed_rounds(user_id)[:limit]:
+        role = cat.roles.get(feedback_round.role_slug)
+        skill_ids = [s.skill.id for s in rater_skills(role)] if role else []
+        found.append(
+            ClosedRound(
+                feedback_round,
+                role,
+                feedback_results.round_result(
+                    _rater_answers(feedback_round.id), skill_ids, own, threshold()
+                ),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    skill_name: str
+    others: list[float | None]
+    """The others' mean in each round, oldest round first."""
+
+
+def history(closed: list[ClosedRound]) -> list[HistoryRow]:
+    """Change over time: per skill, the others' mean in each closed round (oldest first), for
+    the skills rated in any of them, in the order of the latest round."""
+    oldest_first = list(reversed(closed))
+    order: dict[str, None] = {}
+    for entry in closed:
+        order.update(dict.fromkeys(s.skill_id for s in entry.result.skills))
+    rows = []
+    for skill_id in order:
+        others = [
+            next((s.others for s in entry.result.skills if s.skill_id == skill_id), None)
+            for entry in oldest_first
+        ]
+        if any(value is not None for value in others):
+            rows.append(HistoryRow(closed[0].skill_name(skill_id), others))
+    return rows
+
+
+def round_data(closed: ClosedRound) -> dict[str, Any]:
+    """One closed round as JSON-ready data: what its owner's page shows, aggregates only (no
+    rater, label, address or single answer), for the export, the API and a shared report."""
+    result = closed.result
+    return {
+        "role_slug": closed.round.role_slug,
+        "opened_at": as_utc(closed.round.opened_at).isoformat(),
+        "closed_at": as_utc(closed.round.closed_at).isoformat(),
+        "minimum_group": threshold(),
+        "groups": [
+            {"group": g.group, "answers": g.submitted, "shown": g.shown} for g in result.groups
+        ],
+        "skills": [
+            {
+                "skill_id": s.skill_id,
+                "own": _rounded(s.own),
+                "others": _rounded(s.others),
+                "others_raters": s.others_raters,
+                "by_group": {group: _rounded(mean) for group, mean in s.by_group.items()},
+                "gap": _rounded(s.gap),
+                "finding": s.kind,
+                "comments": list(s.comments),
+            }
+            for s in result.skills
+        ],
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def export_rounds(user_id: int) -> list[dict[str, Any]]:
+    return [round_data(closed) for closed in results(user_id)]
