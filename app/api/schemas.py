@@ -160,7 +160,10 @@ class QuestionOut(Model):
     kind: Literal["self_rating", "knowledge", "scenario"]
     select: Literal["single", "multiple"]
     choose: int | None = Field(description="How many options a multiple-select item asks for.")
-    prompt: str
+    prompt: str = Field(description="The question as the pages show it, without its count.")
+    instruction: str | None = Field(
+        description='What to choose, as the pages say it ("Choose 2"); null for a single choice.'
+    )
     choices: list[Choice]
     answer: list[str] = Field(description="The saved answer's values; empty if none.")
     skipped: bool
@@ -199,6 +202,7 @@ class ReviewedQuestion(Model):
     position: int
     item_id: str
     prompt: str
+    instruction: str | None
     chosen: list[str]
     correct: list[str]
     explanation: str | None

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ApiToken, User
 from app.services import access
 from tests.conftest import login
+from tests.web.quiz_helpers import start_with
 
 
 def token_for(app: Flask, email: str = "ada@example.com", scope: str = "read write") -> str:
@@ -335,3 +336,15 @@ def test_discarding_an_attempt(app, api):
     api.post(f"/api/v1/attempts/{submitted['id']}/submit")
     assert is_problem(api.delete(f"/api/v1/attempts/{submitted['id']}"), 409)
     assert api.get(f"/api/v1/attempts/{submitted['id']}").json["status"] == "submitted"
+
+
+def test_a_multiple_select_question_says_what_the_page_says(app, api, client):
+    """The prompt without its "Choose two." and the count as the page words it ("Choose 2")."""
+    login(client)
+    attempt_id, question = start_with(client, app, lambda q: q.choose_count)
+    page = client.get(f"/attempts/{attempt_id}?q={question.position}").get_data(as_text=True)
+    got = api.get(f"/api/v1/attempts/{attempt_id}/questions/{question.position}").get_json()
+    assert "Choose two" not in got["prompt"]
+    assert got["prompt"] == question.stem
+    assert got["instruction"] == question.instruction == f"Choose {question.choose_count}"
+    assert f'<span class="badge">{got["instruction"]}</span>' in page
