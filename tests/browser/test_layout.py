@@ -1,7 +1,7 @@
 """Every page on a phone (390 px) and a laptop (1280 px), with real data: nothing scrolls the
 page sideways, chart text renders at 11 px or more, no word in a table or date breaks across
-lines, links and buttons in the content are at least 44 x 44 px on the phone, and axe finds
-nothing. Screenshots of every page at both sizes
+lines, links and buttons in the header and the content are at least 44 x 44 px on the phone,
+and axe finds nothing. Screenshots of every page at both sizes
 land in tests/artifacts/layout-<page>-<width>.png."""
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ CHART_TEXT = """() => [...document.querySelectorAll('svg[viewBox] text')].flatMa
   return px < %s ? [`"${t.textContent.trim()}" at ${px.toFixed(1)} px`] : [];
 })""" % (MIN_TEXT_PX - 0.05)
 
-# Targets in <main> smaller than 44 x 44 px. Exempt, as WCAG 2.5.8 allows: a link inside a
-# sentence, i.e. whose block holds other text than links and separators. Everything else (a
-# link alone in a paragraph or table cell, a row of links, every button) must be big enough.
+# Targets in the header and <main> smaller than 44 x 44 px. Exempt, as WCAG 2.5.8 allows: a
+# link inside a sentence, i.e. whose block holds other text than links and separators.
+# Everything else (a header link, a link alone in a paragraph or table cell, a row of links,
+# every button) must be big enough.
 SMALL_TARGETS = """(min) => {
   const separators = /[\\s\\u00b7\\u203a|,.:;()\\u2013\\u2014\\u2192\\u2190-]+/g;
   const blockOf = el => {
@@ -39,7 +40,8 @@ SMALL_TARGETS = """(min) => {
     return p;
   };
   const targets = document.querySelectorAll(
-    'main a[href], main button, main input[type=submit], main summary');
+    'header a[href], header button, main a[href], main button, main input[type=submit], ' +
+    'main summary');
   return [...targets].flatMap(el => {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || (r.width >= min && r.height >= min)) return [];
