@@ -4,6 +4,7 @@ cookie), else UTC; an unknown zone refused with a message, a bad cookie ignored.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -11,9 +12,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attempt
-from tests.conftest import get_user
+from tests.conftest import get_user, login
 from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_accounts_lifecycle import upload
+from tests.web.test_security import limited_app
 
 # 05:05 UTC on 7 March 2025: 14:05 in Tokyo, 00:05 in New York (before its summer time).
 MOMENT = datetime(2025, 3, 7, 5, 5, tzinfo=UTC)
@@ -143,3 +145,12 @@ def test_the_import_preview_shows_when_the_export_was_made_in_the_person_zone(
     exported["exported_at"] = stamp
     preview = upload(user_client, json.dumps(exported).encode(), confirm=False)
     assert "07 March 2025 at 14:05 JST." in preview.text
+
+
+def test_a_lock_out_says_when_on_the_browser_clock(app, make_user):
+    make_user()
+    client = limited_app(app, LOGIN_LIMIT_ACCOUNT="1 per minute").test_client()
+    client.set_cookie("tz", "Asia/Tokyo")
+    login(client, password="wrong password!")
+    page = login(client, password="wrong again, sadly").text
+    assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d JST\)", page)
