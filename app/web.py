@@ -31,10 +31,11 @@ def safe_next_url(target: str | None) -> str | None:
 
 def warm_up(app: Flask) -> int:
     """Do what a fresh process would otherwise do on its first pages: configure the ORM's
-    mappers and compile every template into the app's Jinja cache; returns the number of
-    templates. gunicorn calls it in its master (gunicorn.conf.py), so every worker, a fork of
-    the master, starts warm."""
+    mappers, read the time zones' names and compile every template into the app's Jinja cache;
+    returns the number of templates. gunicorn calls it in its master (gunicorn.conf.py), so
+    every worker, a fork of the master, starts warm."""
     configure_mappers()
+    timezones.names()
     env = app.jinja_env
     names = env.list_templates()
     for name in names:
