@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
+from app.services import timezones
 from app.services.readiness import years_text
 
 
@@ -27,10 +31,11 @@ def safe_next_url(target: str | None) -> str | None:
 
 def warm_up(app: Flask) -> int:
     """Do what a fresh process would otherwise do on its first pages: configure the ORM's
-    mappers and compile every template into the app's Jinja cache; returns the number of
-    templates. gunicorn calls it in its master (gunicorn.conf.py), so every worker, a fork of
-    the master, starts warm."""
+    mappers, read the time zones' names and compile every template into the app's Jinja cache;
+    returns the number of templates. gunicorn calls it in its master (gunicorn.conf.py), so
+    every worker, a fork of the master, starts warm."""
     configure_mappers()
+    timezones.names()
     env = app.jinja_env
     names = env.list_templates()
     for name in names:
@@ -71,6 +76,28 @@ def emphasis(text: str) -> Markup:
     return Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(text))))
 
 
+def browser_zone() -> str | None:
+    """The zone this browser reports (static/js/timezone.js sets the cookie), if we know it."""
+    return timezones.known(request.cookies.get(timezones.COOKIE))
+
+
+def request_zone() -> ZoneInfo:
+    """The zone this request's times are shown in (services/timezones.py)."""
+    chosen = current_user.time_zone if current_user.is_authenticated else None
+    return timezones.zone_for(chosen, browser_zone())
+
+
+def local_date(moment: datetime, fmt: str = "%d %b %Y") -> str:
+    """The day a stored moment fell on where the person is, e.g. "07 Mar 2025"."""
+    return timezones.local(moment, request_zone()).strftime(fmt)
+
+
+def local_datetime(moment: datetime, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A stored moment on the person's clock, with the zone's abbreviation: "07 Mar 2025, 14:05
+    JST"."""
+    return timezones.local(moment, request_zone()).strftime(f"{fmt} %Z")
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict:
@@ -82,3 +109,5 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(years_text, "years")
     app.add_template_filter(emphasis, "emphasis")
+    app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(local_datetime, "local_datetime")

@@ -49,16 +49,20 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workdir: Path, workers: int = 2) -> Iterator[LiveServer]:
-    """Migrate the database, serve it with gunicorn, wait until it answers, stop it after.
-    Without a MAIL_URL in `env`, its mail goes to an inbox of its own (`LiveServer.inbox`)."""
-    subprocess.run(
-        [sys.executable, "-m", "flask", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+def gunicorn(
+    env: dict[str, str], workdir: Path, workers: int = 2, migrate: bool = True
+) -> Iterator[LiveServer]:
+    """Migrate the database (unless `migrate` is false, for a server whose database is away),
+    serve it with gunicorn, wait until it answers, stop it after. Without a MAIL_URL in `env`,
+    its mail goes to an inbox of its own (`LiveServer.inbox`)."""
+    if migrate:
+        subprocess.run(
+            [sys.executable, "-m", "flask", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     port = free_port()
     env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"gunicorn-{port}.log"

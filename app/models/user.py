@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     email_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Granted with `flask users grant-admin`; admins see the item statistics at /admin/items.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The IANA zone the pages show times in (services/timezones.py); None: the browser's zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

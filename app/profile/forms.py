@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 from app.auth.forms import confirm_field, display_name_field, email_field, password_field
 from app.catalogue.loader import Catalogue
 from app.report.forms import expiry_field
+from app.services import timezones
 
 
 def role_choices(cat: Catalogue) -> list[SelectChoice]:
@@ -24,9 +25,28 @@ class ChooseRoleForm(FlaskForm):
     submit = SubmitField("Save my target role")
 
 
+def zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name, name.replace("_", " ")) for name in timezones.names()]
+
+
+def time_zone_hint(chosen: str | None, detected: str | None) -> str:
+    """What the time zone select shows: the person's choice, or the browser's zone, or UTC."""
+    if chosen:
+        mismatch = f" Your browser reports {detected}." if detected and detected != chosen else ""
+        return f"Times on every page are shown in this zone.{mismatch}"
+    if detected:
+        return "Detected from your browser. Save the profile to keep it, or choose another."
+    return "Times are shown in UTC until you choose a zone (your browser has not told us its own)."
+
+
 class ProfileForm(FlaskForm):
     display_name = display_name_field()
     target_role = SelectField("Target role", validators=[DataRequired()])
+    time_zone = SelectField(
+        "Time zone",
+        choices=zone_choices,
+        invalid_choice_message="Choose a time zone from the list, such as Europe/London.",
+    )
     submit = SubmitField("Save profile")
 
 

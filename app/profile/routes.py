@@ -27,9 +27,11 @@ from app.profile.forms import (
     ProfileForm,
     TokenForm,
     role_choices,
+    time_zone_hint,
 )
 from app.security.limits import per_account, per_ip
-from app.services import access, accounts, tokens
+from app.services import access, accounts, timezones, tokens
+from app.web import browser_zone
 
 bp = Blueprint("profile", __name__)
 
@@ -54,7 +56,9 @@ def choose_role() -> tuple[str, int] | Response:
 def edit() -> tuple[str, int] | Response:
     form = _profile_form()
     if form.validate_on_submit():
-        accounts.update_profile(current_user, form.display_name.data, form.target_role.data)
+        accounts.update_profile(
+            current_user, form.display_name.data, form.target_role.data, form.time_zone.data
+        )
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))
     return _render(form, PasswordForm(prefix="password", formdata=None), _email_form(None))
@@ -162,14 +166,18 @@ def delete_account() -> tuple[str, int] | Response:
 
 
 def _profile_form(**kwargs: object) -> ProfileForm:
-    """The profile form pre-filled from the current user (kwargs e.g. formdata=None)."""
+    """The profile form pre-filled from the current user (kwargs e.g. formdata=None); until the
+    person chooses a time zone, the browser's is preselected (else UTC)."""
+    chosen, detected = timezones.known(current_user.time_zone), browser_zone()
     form = ProfileForm(
         prefix="profile",
         display_name=current_user.display_name,
         target_role=current_user.target_role,
+        time_zone=chosen or detected or timezones.FALLBACK,
         **kwargs,
     )
     form.target_role.choices = role_choices(catalogue())
+    form.time_zone.description = time_zone_hint(chosen, detected)
     return form
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.extensions import limiter
 from app.security import devices
 from app.services.accounts import normalise_email
+from app.web import local_datetime
 
 
 def _config(name: str) -> Callable[[], str]:
@@ -95,9 +96,9 @@ def retry_after() -> int:
 
 def throttled_message() -> str:
     seconds = retry_after()
-    at = datetime.now(UTC) + timedelta(seconds=seconds)
+    at = local_datetime(datetime.now(UTC) + timedelta(seconds=seconds), "%H:%M")
     wait = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
     return (
         f"Too many attempts in a short time, so this form is paused for your account's safety. "
-        f"Try again in {wait} (at {at:%H:%M} UTC)."
+        f"Try again in {wait} (at {at})."
     )

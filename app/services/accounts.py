@@ -89,9 +89,13 @@ def set_target_role(user: User, slug: str | None) -> None:
     db.session.commit()
 
 
-def update_profile(user: User, display_name: str, target_role: str | None) -> None:
+def update_profile(
+    user: User, display_name: str, target_role: str | None, time_zone: str | None
+) -> None:
+    """Name, target role and time zone (None: the browser's, see services/timezones.py)."""
     user.display_name = display_name.strip()
     user.target_role = target_role
+    user.time_zone = time_zone
     db.session.commit()
 
 

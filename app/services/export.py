@@ -96,6 +96,7 @@ def export_data(user: User) -> dict[str, Any]:
             "email": user.email,
             "display_name": user.display_name,
             "target_role": user.target_role,
+            "time_zone": user.time_zone,
             "created_at": _plain(user.created_at),
         },
         "attempts": [

@@ -2,7 +2,7 @@
 addresses that opted out (hashed), and share links that may carry the aggregates.
 
 Revision ID: 0013
-Revises: 0011 (0012 once the time-zone migration lands)
+Revises: 0012
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -164,3 +164,30 @@ def test_attempts_before_0010_are_not_imported(app):
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("attempts")}
         assert "imported" not in columns
         upgrade()
+
+
+def test_0012_adds_the_time_zone_and_going_back_drops_it(app):
+    """Existing people get no zone (the browser's is used); downgrading drops the column."""
+    with app.app_context():
+        downgrade(revision="0011")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("users")}
+        assert "time_zone" not in columns
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, password_hash, "
+                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
+                )
+            )
+        upgrade(revision="0012")
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT time_zone FROM users")).scalars().all() == [None]
+            conn.execute(sa.text("UPDATE users SET time_zone = 'Asia/Tokyo'"))
+        downgrade(revision="0011")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("users")}
+        assert "time_zone" not in columns
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT email FROM users")).scalars().all() == [
+                "old@example.com"
+            ]

@@ -1,0 +1,156 @@
+"""Times in the person's own zone (issue 24): the profile's choice, else the browser's (the `tz`
+cookie), else UTC; an unknown zone refused with a message, a bad cookie ignored."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attempt
+from tests.conftest import get_user, login
+from tests.web.quiz_helpers import answer_all, start
+from tests.web.test_accounts_lifecycle import upload
+from tests.web.test_security import limited_app
+
+# 05:05 UTC on 7 March 2025: 14:05 in Tokyo, 00:05 in New York (before its summer time).
+MOMENT = datetime(2025, 3, 7, 5, 5, tzinfo=UTC)
+
+
+def save_profile(client, time_zone: str):
+    return client.post(
+        "/profile",
+        data={
+            "profile-display_name": "Ada",
+            "profile-target_role": "production-manager",
+            "profile-time_zone": time_zone,
+            "profile-submit": "Save profile",
+        },
+    )
+
+
+def selected_zone(html: str) -> str:
+    """The value of the profile's time zone option that is selected."""
+    select = html[html.index('id="profile-time_zone"') :]
+    select = select[: select.index("</select>")]
+    return select.split('selected value="')[1].split('"')[0]
+
+
+def submitted_at(app, client, moment: datetime = MOMENT) -> int:
+    """A submitted attempt, recorded as submitted (and started) at `moment`."""
+    attempt_id = start(client)
+    answer_all(client, app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/submit")
+    with app.app_context():
+        db.session.execute(
+            sa.update(Attempt)
+            .where(Attempt.id == attempt_id)
+            .values(started_at=moment, submitted_at=moment)
+        )
+        db.session.commit()
+    return attempt_id
+
+
+def test_a_chosen_zone_is_saved_and_shown_selected(app, user_client):
+    response = save_profile(user_client, "Asia/Tokyo")
+    assert response.status_code == 302
+    assert get_user(app).time_zone == "Asia/Tokyo"
+    html = user_client.get("/profile").text
+    assert selected_zone(html) == "Asia/Tokyo"
+    assert "Times on every page are shown in this zone." in html
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "asia/tokyo", "localtime", "x" * 300])
+def test_an_unknown_zone_is_refused_with_a_message(app, user_client, name):
+    save_profile(user_client, "Europe/Paris")
+    response = save_profile(user_client, name)
+    assert response.status_code == 422
+    assert "Choose a time zone from the list, such as Europe/London." in response.text
+    assert get_user(app).time_zone == "Europe/Paris"
+
+
+def test_until_chosen_the_browser_zone_is_preselected_and_said_to_be_detected(app, user_client):
+    user_client.set_cookie("tz", "America/New_York")
+    html = user_client.get("/profile").text
+    assert selected_zone(html) == "America/New_York"
+    assert "Detected from your browser." in html
+    assert get_user(app).time_zone is None  # nothing is stored until the person saves
+
+
+def test_without_a_browser_zone_times_are_in_utc(app, user_client):
+    html = user_client.get("/profile").text
+    assert selected_zone(html) == "UTC"
+    assert "Times are shown in UTC until you choose a zone" in html
+    attempt_id = submitted_at(app, user_client)
+    assert (
+        "Submitted 07 Mar 2025, 05:05 UTC."
+        in user_client.get(f"/attempts/{attempt_id}/result").text
+    )
+
+
+@pytest.mark.parametrize("cookie", ["Mars/Olympus_Mons", "<script>", "", "Asia/Tokyo\\"])
+def test_a_bad_cookie_is_ignored(app, user_client, cookie):
+    user_client.set_cookie("tz", cookie)
+    attempt_id = submitted_at(app, user_client)
+    assert (
+        "Submitted 07 Mar 2025, 05:05 UTC."
+        in user_client.get(f"/attempts/{attempt_id}/result").text
+    )
+    assert selected_zone(user_client.get("/profile").text) == "UTC"
+
+
+def test_a_submitted_attempt_shows_its_time_in_the_chosen_zone(app, user_client):
+    attempt_id = submitted_at(app, user_client)
+    user_client.set_cookie("tz", "America/New_York")
+    result = f"/attempts/{attempt_id}/result"
+    assert "Submitted 07 Mar 2025, 00:05 EST." in user_client.get(result).text
+    save_profile(user_client, "Asia/Tokyo")  # the choice wins over the browser's zone
+    assert "Submitted 07 Mar 2025, 14:05 JST." in user_client.get(result).text
+    assert "07 Mar 2025, 14:05 JST" in user_client.get("/attempts").text
+
+
+def test_attempts_on_one_day_are_told_apart_by_their_local_time(app, user_client):
+    save_profile(user_client, "Asia/Tokyo")
+    submitted_at(app, user_client, MOMENT)
+    submitted_at(app, user_client, MOMENT.replace(hour=9, minute=40))
+    html = user_client.get("/attempts").text
+    assert "07 Mar 2025, 14:05 JST" in html
+    assert "07 Mar 2025, 18:40 JST" in html
+
+
+def test_a_day_is_the_day_in_the_person_zone(app, user_client):
+    """A token made at 20:00 UTC on 7 March was made on 8 March in Tokyo."""
+    save_profile(user_client, "Asia/Tokyo")
+    user_client.post("/profile/tokens", data={"token-name": "sync", "token-expires": "never"})
+    with app.app_context():
+        db.session.execute(
+            sa.text("UPDATE api_tokens SET created_at = :at"), {"at": MOMENT.replace(hour=20)}
+        )
+        db.session.commit()
+    assert '<td data-label="Created">08 Mar 2025</td>' in user_client.get("/profile").text
+
+
+@pytest.mark.parametrize("stamp", ["2025-03-07T14:05:00+09:00", "2025-03-07T05:05:00"])
+def test_the_import_preview_shows_when_the_export_was_made_in_the_person_zone(
+    app, user_client, stamp
+):
+    """An export's time in any offset, or none (taken as UTC), on the person's clock."""
+    save_profile(user_client, "Asia/Tokyo")
+    exported = json.loads(user_client.get("/export.json").data)
+    assert exported["profile"]["time_zone"] == "Asia/Tokyo"
+    exported["exported_at"] = stamp
+    preview = upload(user_client, json.dumps(exported).encode(), confirm=False)
+    assert "07 March 2025 at 14:05 JST." in preview.text
+
+
+def test_a_lock_out_says_when_on_the_browser_clock(app, make_user):
+    make_user()
+    client = limited_app(app, LOGIN_LIMIT_ACCOUNT="1 per minute").test_client()
+    client.set_cookie("tz", "Asia/Tokyo")
+    login(client, password="wrong password!")
+    page = login(client, password="wrong again, sadly").text
+    assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d JST\)", page)
