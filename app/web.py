@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,12 @@ def request_zone() -> ZoneInfo:
     """The zone this request's times are shown in (services/timezones.py)."""
     chosen = current_user.time_zone if current_user.is_authenticated else None
     return timezones.zone_for(chosen, browser_zone())
+
+
+def local_today() -> date:
+    """Today where the person is: what "in the future" means for their milestones, and the day
+    their report is as of (the server's own date can be a day off, east or west of it)."""
+    return datetime.now(request_zone()).date()
 
 
 def local_date(moment: datetime, fmt: str = "%d %b %Y") -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
@@ -13,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.catalogue import catalogue
 from app.extensions import db
 from app.services import attempts, estimates, readiness, report
+from app.web import local_today
 
 bp = Blueprint("main", __name__)
 
@@ -58,7 +57,7 @@ def dashboard() -> str:
     role = cat.roles.get(current_user.target_role or "")
     result = None
     if role is not None:
-        today = date.today()
+        today = local_today()
         facts, _ = report.load_facts(current_user.id, today)
         result = readiness.readiness(role, cat, facts, today)
     return render_template(

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.auth.forms import strip_whitespace
 from app.services.readiness import LEVEL_LABEL
+from app.web import local_today
 
 EARLIEST = date(1940, 1, 1)
 LATEST = date(2100, 12, 31)  # as far as an import accepts, so every export imports back
@@ -98,11 +99,11 @@ class MilestoneForm(FlaskForm):
             field.errors = [*field.errors, message]
 
     def not_future(self, field: DateField, what: str) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError(f"{what} cannot be in the future.")
 
     def not_past(self, field: DateField, what: str) -> None:
-        if field.data and field.data < date.today():
+        if field.data and field.data < local_today():
             raise ValidationError(f"{what} cannot be in the past.")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,6 +11,7 @@ from app.errors import render_error
 from app.milestones.forms import FORMS
 from app.services import milestones as svc
 from app.services.readiness import LEVEL_LABEL
+from app.web import local_today
 
 bp = Blueprint("milestones", __name__, url_prefix="/milestones")
 
@@ -31,7 +30,7 @@ def index() -> str:
         milestones=svc.list_all(current_user.id),
         undo=session.get(UNDO),
         level_labels=LEVEL_LABEL,
-        today=date.today(),
+        today=local_today(),
     )
 
 
@@ -76,7 +75,7 @@ def delete(kind_slug: str, milestone_id: int) -> str | Response:
             kind=kind,
             item=row,
             level_labels=LEVEL_LABEL,
-            today=date.today(),
+            today=local_today(),
         )
     session[UNDO] = {"kind": kind.slug, "values": svc.snapshot(row, kind)}
     svc.remove(current_user.id, kind, milestone_id)

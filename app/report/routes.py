@@ -6,7 +6,6 @@ import csv
 import gzip
 import io
 import json
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -30,6 +29,7 @@ from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_account, per_ip
 from app.services import access, charts, export, feedback, importer, readiness, report
+from app.web import local_today
 
 bp = Blueprint("report", __name__)
 
@@ -55,7 +55,7 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     """Everything the readiness report shows for one user and role (the owner's page, a shared
     page and the API use it); the raters' feedback (its latest closed round) when asked."""
     cat = catalogue()
-    today = date.today()
+    today = local_today()
     facts, rows = report.load_facts(user_id, today)
     others = readiness.all_roles(cat, facts, today)
     result = next(r for r in others if r.role_slug == slug)
@@ -146,7 +146,7 @@ def skill_bands(result: readiness.Readiness) -> list[tuple[str, tuple[float, flo
 @login_required
 def compare() -> str:
     cat = catalogue()
-    today = date.today()
+    today = local_today()
     facts, _ = report.load_facts(current_user.id, today)
     results = {r.role_slug: r for r in readiness.all_roles(cat, facts, today)}
     roles = cat.roles_in_order()

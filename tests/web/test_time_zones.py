@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Attempt
+from app.models import Attempt, User
 from tests.conftest import get_user, login
 from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_accounts_lifecycle import upload
@@ -154,3 +155,24 @@ def test_a_lock_out_says_when_on_the_browser_clock(app, make_user):
     login(client, password="wrong password!")
     page = login(client, password="wrong again, sadly").text
     assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d JST\)", page)
+
+
+def test_today_is_the_persons_own_day_for_milestones(app, user_client):
+    """Far east or west of UTC, "today" is another day than the server's: a certificate earned
+    today where the person is is not "in the future", and the server's today may be."""
+    now = datetime.now(UTC)
+    zone = "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"  # UTC+14 / UTC-11
+    with app.app_context():
+        db.session.execute(sa.update(User).values(time_zone=zone))
+        db.session.commit()
+    local_today = datetime.now(ZoneInfo(zone)).date()
+    assert local_today != now.date()
+    earned = user_client.post(
+        "/milestones/certifications/new", data={"name": "CPIM", "earned_on": str(local_today)}
+    )
+    assert earned.status_code == 302
+    if local_today < now.date():
+        refused = user_client.post(
+            "/milestones/certifications/new", data={"name": "APICS", "earned_on": str(now.date())}
+        )
+        assert refused.status_code == 422
