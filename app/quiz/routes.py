@@ -27,7 +27,7 @@ from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
-from app.web import MAX_ID, wants_json
+from app.web import MAX_ID, request_zone, wants_json
 
 bp = Blueprint("quiz", __name__)
 
@@ -238,7 +238,7 @@ def result(attempt_id: int) -> str | Response:
         "quiz/result.html",
         attempt=attempt,
         scores=scores,
-        current=skill_estimates.current(current_user.id),
+        current=skill_estimates.current(current_user.id, request_zone()),
         straight_lined=estimates.straight_lined(ratings),
         weakest=weakest(scores),
         questions=questions,

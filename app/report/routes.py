@@ -29,7 +29,7 @@ from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_account, per_ip
 from app.services import access, charts, export, feedback, importer, readiness, report
-from app.web import local_today
+from app.web import local_today, request_zone
 
 bp = Blueprint("report", __name__)
 
@@ -56,10 +56,11 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     page and the API use it); the raters' feedback (its latest closed round) when asked."""
     cat = catalogue()
     today = local_today()
-    facts, rows = report.load_facts(user_id, today)
+    zone = request_zone()
+    facts, rows = report.load_facts(user_id, today, zone)
     others = readiness.all_roles(cat, facts, today)
     result = next(r for r in others if r.role_slug == slug)
-    points = report.progress(user_id)
+    points = report.progress(user_id, zone)
     chart = charts.line_charts(
         charts.point_labels([p.when for p in points]),
         [(report.OVERALL, [p.overall for p in points])]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, tzinfo
 from functools import cache
 
 from sqlalchemy import Select, Text, bindparam, cast, func, literal_column, select
 
 from app.catalogue.schema import Role, Skill
+from app.database import as_utc
 from app.extensions import db
 from app.models import Attempt, SkillScore
 from app.models.attempt import SUBMITTED
@@ -116,14 +117,15 @@ def _scores(folded: str | None) -> dict[str, float]:
     return dict(zip(parts[::2], map(float, parts[1::2]), strict=True))
 
 
-def progress(user_id: int) -> list[AttemptPoint]:
-    """The latest submitted attempts, oldest first, with their skill scores (one query)."""
+def progress(user_id: int, zone: tzinfo = UTC) -> list[AttemptPoint]:
+    """The latest submitted attempts, oldest first, with their skill scores (one query), each
+    dated by the day it was submitted in `zone`."""
     rows = db.session.connection().execute(_progress_query(), {"user_id": user_id}).all()
     return [
         AttemptPoint(
             attempt_id,
             title,
-            submitted_at.date(),
+            as_utc(submitted_at).astimezone(zone).date(),
             overall if quiz_key.startswith(FULL_PREFIX) else None,
             _scores(folded),
         )
@@ -217,10 +219,11 @@ def skill_quizzes_taken(user_id: int) -> frozenset[str]:
     return frozenset(key.removeprefix(SKILL_PREFIX) for key in keys)
 
 
-def load_facts(user_id: int, today: date) -> tuple[UserFacts, dict[str, list]]:
+def load_facts(user_id: int, today: date, zone: tzinfo = UTC) -> tuple[UserFacts, dict[str, list]]:
     """Everything about the user that readiness needs (six queries), plus the raw rows."""
     rows = milestones.list_all(user_id)
-    facts = facts_from(rows, skill_estimates.current(user_id), today, skill_quizzes_taken(user_id))
+    current = skill_estimates.current(user_id, zone)
+    facts = facts_from(rows, current, today, skill_quizzes_taken(user_id))
     return facts, rows
 
 

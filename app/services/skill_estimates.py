@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select, update
@@ -134,12 +134,14 @@ def _current_query() -> Select:
     ).where(SkillEstimate.user_id == bindparam("user_id"))
 
 
-def current(user_id: int) -> dict[str, estimates.CurrentEstimate]:
-    """The user's stored estimate for every skill they have answered questions on (one query)."""
+def current(user_id: int, zone: tzinfo = UTC) -> dict[str, estimates.CurrentEstimate]:
+    """The user's stored estimate for every skill they have answered questions on (one query),
+    each dated by the day of its last update in `zone`."""
     rows = db.session.connection().execute(_current_query(), {"user_id": user_id}).all()
     return {
         skill_id: estimates.CurrentEstimate(
-            estimates.Estimate(score, low, high, answers), updated_at.date()
+            estimates.Estimate(score, low, high, answers),
+            as_utc(updated_at).astimezone(zone).date(),
         )
         for skill_id, score, low, high, answers, updated_at in rows
     }

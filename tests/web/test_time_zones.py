@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Attempt, User
+from app.services.report import dated
 from tests.conftest import get_user, login
 from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_accounts_lifecycle import upload
@@ -176,3 +177,18 @@ def test_today_is_the_persons_own_day_for_milestones(app, user_client):
             "/milestones/certifications/new", data={"name": "APICS", "earned_on": str(now.date())}
         )
         assert refused.status_code == 422
+
+
+def test_the_report_dates_attempts_by_the_persons_day(app, user_client):
+    now = datetime.now(UTC)
+    zone = "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"
+    with app.app_context():
+        db.session.execute(sa.update(User).values(time_zone=zone))
+        db.session.commit()
+    attempt_id = start(user_client)
+    answer_all(user_client, app, attempt_id)
+    user_client.post(f"/attempts/{attempt_id}/submit")
+    local_day = datetime.now(ZoneInfo(zone)).date()
+    page = user_client.get("/report").get_data(as_text=True)
+    assert dated(local_day) in page
+    assert dated(now.date()) not in page
