@@ -87,6 +87,11 @@ def request_zone() -> ZoneInfo:
     return timezones.zone_for(chosen, browser_zone())
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 attempt", "3 attempts", "0 records": a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def local_today() -> date:
     """Today where the person is: what "in the future" means for their milestones, and the day
     their report is as of (the server's own date can be a day off, east or west of it)."""
@@ -114,6 +119,7 @@ def register_template_helpers(app: Flask) -> None:
         return f"${amount:,}"
 
     app.add_template_filter(years_text, "years")
+    app.add_template_filter(counted, "counted")
     app.add_template_filter(emphasis, "emphasis")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(local_datetime, "local_datetime")

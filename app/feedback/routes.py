@@ -113,9 +113,15 @@ def _owner_action(done: bool, message: str) -> Response:
     return redirect(url_for("feedback.index", _anchor="invitations"))
 
 
-@bp.post("/feedback/invitations/<id:invitation_id>/revoke")
+@bp.route("/feedback/invitations/<id:invitation_id>/revoke", methods=["GET", "POST"])
 @login_required
-def revoke(invitation_id: int) -> Response:
+def revoke(invitation_id: int):
+    """Ask first (a link cannot be shown again, so a revoked one is gone for good), then revoke."""
+    if request.method == "GET":
+        invitation = feedback.owned_invitation(current_user.id, invitation_id)
+        if invitation is None:
+            abort(404)
+        return render_template("feedback/revoke.html", invitation=invitation)
     return _owner_action(
         feedback.revoke(current_user.id, invitation_id),
         "Invitation revoked: its link no longer works.",

@@ -72,6 +72,9 @@ class FeedbackInvitation(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # Kept only while the round is open (erased when it closes); None for a copied link.
     email: Mapped[str | None] = mapped_column(String(254))
+    # The address's SHA-256, kept after the round closes so that "don't ask me again" in the
+    # mail still works; the address itself cannot be read back from it.
+    email_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,7 +27,7 @@ from app.services import attempts as svc
 from app.services import estimates, skill_estimates
 from app.services.quizzes import find_quiz, quizzes_for_role
 from app.services.scoring import weakest
-from app.web import MAX_ID, request_zone, wants_json
+from app.web import MAX_ID, counted, request_zone, wants_json
 
 bp = Blueprint("quiz", __name__)
 
@@ -188,8 +188,8 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
     unanswered = [q for q in questions if not q.answered]
     if unanswered and not form.skip_unanswered.data:
         form.skip_unanswered.errors = [
-            f"{len(unanswered)} question(s) are unanswered. Answer them, or tick the box to "
-            "skip them on purpose."
+            f"{counted(len(unanswered), 'question is', 'questions are')} unanswered. Answer "
+            "them, or tick the box to skip them on purpose."
         ]
         return render_template(
             "quiz/review.html",

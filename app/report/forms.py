@@ -37,7 +37,8 @@ def expiry_field(label: str) -> SelectField:
 class ShareForm(FlaskForm):
     label = StringField(
         "Label (optional)",
-        description="For example: for my mentor.",
+        description="Shown to whoever opens the link, and in your list of links. For example: "
+        "for my mentor.",
         validators=[Optional(), Length(max=80, message="Keep the label under 80 characters.")],
     )
     expires = expiry_field("Link expires after")

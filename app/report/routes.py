@@ -29,7 +29,7 @@ from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_account, per_ip
 from app.services import access, charts, export, feedback, importer, readiness, report
-from app.web import local_today, request_zone
+from app.web import counted, local_today, request_zone
 
 bp = Blueprint("report", __name__)
 
@@ -255,9 +255,10 @@ def confirm_import() -> Response:
         flash(f"{why} Nothing was imported.", "error")
         return redirect(url_for("report.import_data"))
     flash(
-        f"Imported {counts['attempts']} quiz attempt(s) and {counts['milestones']} "
-        f"milestone(s); {counts['already']} already here and {counts['unfinished']} "
-        "unfinished attempt(s) were left out.",
+        f"Imported {counted(counts['attempts'], 'quiz attempt')} and "
+        f"{counted(counts['milestones'], 'milestone')}. Already here: "
+        f"{counted(counts['already'], 'record')}; left out: "
+        f"{counted(counts['unfinished'], 'unfinished attempt')}.",
         "success",
     )
     return redirect(url_for("report.index"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.database import as_utc
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptItem, ItemVersion, SkillScore, User
 from app.services import feedback, milestones, skill_estimates
@@ -26,7 +27,10 @@ credit. Only a submitted attempt's answers carry them."""
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    """JSON-ready: every moment with its offset (SQLite hands back naive UTC), dates as days."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

@@ -147,6 +147,7 @@ def invite(
         label=label.strip(),
         note=note.strip(),
         email=email,
+        email_hash=_hash(email) if email else None,
         sent_at=now if email else None,
         expires_at=now + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS")),
     )
@@ -200,18 +201,19 @@ def invitations(round_id: int) -> list[InvitationRow]:
         .where(FeedbackInvitation.round_id == round_id)
         .order_by(FeedbackInvitation.created_at, FeedbackInvitation.id)
     )
-    return [
-        InvitationRow(
-            inv.id,
-            inv.label,
-            inv.relationship,
-            inv.email,
-            as_utc(inv.created_at),
-            as_utc(inv.expires_at),
-            _state(inv, now),
-        )
-        for inv in rows
-    ]
+    return [_row(inv, now) for inv in rows]
+
+
+def _row(inv: FeedbackInvitation, now: datetime) -> InvitationRow:
+    return InvitationRow(
+        inv.id,
+        inv.label,
+        inv.relationship,
+        inv.email,
+        as_utc(inv.created_at),
+        as_utc(inv.expires_at),
+        _state(inv, now),
+    )
 
 
 def _owned_open(user_id: int, invitation_id: int) -> FeedbackInvitation | None:
@@ -226,6 +228,13 @@ def _owned_open(user_id: int, invitation_id: int) -> FeedbackInvitation | None:
             FeedbackInvitation.submitted_at.is_(None),
         )
     )
+
+
+def owned_invitation(user_id: int, invitation_id: int) -> InvitationRow | None:
+    """One of the user's invitations that can still be revoked or extended, as their page
+    lists it."""
+    found = _owned_open(user_id, invitation_id)
+    return _row(found, _now()) if found is not None else None
 
 
 def revoke(user_id: int, invitation_id: int) -> bool:
@@ -491,14 +500,14 @@ def submit(view: RaterView) -> bool:
 
 
 def opt_out(view: RaterView) -> bool:
-    """Remember (as a hash) that the invitation's address wants no more requests. False when
-    the invitation has no address (a copied link) or its round already forgot it."""
-    email = view.invitation.email
-    if not email:
+    """Remember (as a hash) that the invitation's address wants no more requests, even after
+    its round closed and forgot the address. False for a copied link (no address)."""
+    email_hash = view.invitation.email_hash
+    if not email_hash:
         return False
     with db.session.begin_nested():
-        if db.session.get(FeedbackOptOut, _hash(email)) is None:
-            db.session.add(FeedbackOptOut(email_hash=_hash(email)))
+        if db.session.get(FeedbackOptOut, email_hash) is None:
+            db.session.add(FeedbackOptOut(email_hash=email_hash))
     db.session.commit()
     return True
 

@@ -148,6 +148,7 @@ class UserFacts:
     estimates: Mapping[str, CurrentEstimate]
     skill_quizzes_taken: frozenset[str] = frozenset()  # skills whose own quiz was submitted
     qualifications_logged: bool = True  # any education, position or certification logged
+    positions_logged: bool = True  # years of experience are counted from logged positions
 
 
 def years_text(value: float, more: bool = False) -> str:
@@ -240,7 +241,13 @@ def _mba_requirement(role: Role, facts: UserFacts) -> Requirement | None:
 
 
 def _years_requirement(
-    key: str, what: str, req: YearsRequirement, have: float, ongoing: bool, today: date
+    key: str,
+    what: str,
+    req: YearsRequirement,
+    have: float,
+    ongoing: bool,
+    today: date,
+    logged: bool,
 ) -> Requirement:
     need = req.minimum_years
     met = have >= need
@@ -248,6 +255,9 @@ def _years_requirement(
     missing = need - have
     if met:
         action = None
+    elif not logged:
+        # No job logged says nothing yet: most people using this have held some.
+        action = f"Log the jobs you have held: years {what} are counted from them"
     elif ongoing:
         action = f"{years_text(missing, more=True)} {what} (keep going in your current role)"
     else:
@@ -257,7 +267,7 @@ def _years_requirement(
         label=f"Years {what}",
         expectation=req.expectation.value,
         required=years_text(need),
-        current=years_text(have),
+        current=years_text(have) if logged else "None logged",
         met=met,
         credit=1.0 if need == 0 else min(have / need, 1.0),
         projected=None if met else projected,
@@ -311,6 +321,7 @@ def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirem
             exp.production_years,
             exp.production_ongoing,
             today,
+            facts.positions_logged,
         )
     )
     reqs.append(
@@ -321,6 +332,7 @@ def requirements_for(role: Role, facts: UserFacts, today: date) -> list[Requirem
             exp.management_years,
             exp.management_ongoing,
             today,
+            facts.positions_logged,
         )
     )
     reqs.extend(_certification_requirements(role, facts, today))

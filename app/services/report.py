@@ -202,6 +202,7 @@ def facts_from(
         estimates=scores,
         skill_quizzes_taken=skill_quizzes_taken,
         qualifications_logged=any(rows[k] for k in ("education", "positions", "certifications")),
+        positions_logged=bool(rows["positions"]),
     )
 
 

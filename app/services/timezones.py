@@ -17,11 +17,30 @@ NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
 """Names some systems list that no person lives in."""
 
 
+REGIONS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+"""The first part of every zone named after a place; the rest (GB-Eire, W-SU, US/Eastern, Etc/
+GMT+5, Zulu) are old aliases that would only crowd the list."""
+
+
 @cache
 def names() -> tuple[str, ...]:
-    """Every zone a person may choose, sorted (from the system's zone files or the tzdata
-    package; read once, it takes a tenth of a second)."""
-    return tuple(sorted(available_timezones() - NOT_PLACES))
+    """Every zone a person may choose, sorted: UTC and the zones named after a place (from the
+    system's zone files or the tzdata package; read once, it takes a tenth of a second)."""
+    places = {n for n in available_timezones() if n.split("/", 1)[0] in REGIONS}
+    return (FALLBACK, *sorted(places - NOT_PLACES))
 
 
 @cache

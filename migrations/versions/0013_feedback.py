@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('label', sa.String(length=80), server_default='', nullable=False),
     sa.Column('note', sa.String(length=500), server_default='', nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),

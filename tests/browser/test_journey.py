@@ -170,7 +170,7 @@ def test_everything_works_with_javascript_off(browser, live_server, live_inbox: 
     page.get_by_role("button", name="Submit my answers").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()  # autofocus: no JavaScript needed
-    expect(summary).to_contain_text("8 question(s) are unanswered")
+    expect(summary).to_contain_text("8 questions are unanswered")
     page.get_by_label(re.compile("Submit anyway")).check()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()

@@ -240,3 +240,14 @@ def test_a_booked_exam_is_not_held_until_its_day(cat):
     assert r.action == "Sit the CPIM exam on 2026-09-01"
     held = readiness(role, cat, facts(certs=[booked]), date(2026, 9, 2))
     assert req(held, "cert:CPIM").met
+
+
+def test_no_job_logged_asks_for_the_jobs_not_for_years(cat):
+    unlogged = UserFacts(**{**facts().__dict__, "positions_logged": False})
+    result = readiness(cat.roles["production-manager"], cat, unlogged, TODAY)
+    experience = req(result, "years_experience")
+    assert experience.current == "None logged"
+    assert (
+        experience.action == "Log the jobs you have held: years in production are counted from them"
+    )
+    assert not any(step.startswith("Gain") for step in result.next_steps)

@@ -204,6 +204,9 @@ def test_revoke_and_extend(app: Flask, user_client: FlaskClient) -> None:
     assert user_client.post(f"/feedback/invitations/{invitation_id}/extend").status_code == 302
     with app.app_context():
         assert db.session.get(FeedbackInvitation, invitation_id).expires_at > first_expiry
+    confirm = user_client.get(f"/feedback/invitations/{invitation_id}/revoke")
+    assert "Revoke the invitation of Sam?" in confirm.get_data(as_text=True)
+    assert app.test_client().get(path).status_code == 200  # asking changed nothing
     assert user_client.post(f"/feedback/invitations/{invitation_id}/revoke").status_code == 302
     assert app.test_client().get(path).status_code == 410
     assert user_client.post(f"/feedback/invitations/{invitation_id}/extend").status_code == 404
@@ -421,3 +424,23 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
 def test_the_threshold_cannot_be_set_below_three(app: Flask) -> None:
     with pytest.raises(RuntimeError, match="FEEDBACK_MIN_GROUP"):
         create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], FEEDBACK_MIN_GROUP=2))
+
+
+def test_dont_ask_me_again_works_after_the_round_closed(
+    app: Flask, ada: FlaskClient, inbox
+) -> None:
+    login(ada)
+    ada.post("/feedback", data={"relationship": "peer", "label": "Sam", "email": "sam@example.com"})
+    opt_out_path = next(
+        p
+        for p in re.findall(r"http://localhost(/r/\S+)", inbox.text(inbox.to("sam@example.com")[0]))
+        if p.endswith("/opt-out")
+    )
+    close(ada)
+    rater = ada.application.test_client()
+    assert "Don't ask me again" in rater.get(opt_out_path).get_data(as_text=True)
+    assert "will not be sent" in rater.post(opt_out_path).get_data(as_text=True)
+    again = ada.post(
+        "/feedback", data={"relationship": "peer", "label": "S", "email": "SAM@example.com"}
+    )
+    assert again.status_code == 422

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.models import User
+from app.models import FeedbackInvitation, User
 from app.services import tokens
 from tests.conftest import get_user
 from tests.web.quiz_helpers import answer, answer_all, start
@@ -57,6 +57,8 @@ def test_no_page_repeats_an_id(app: Flask, user_client: FlaskClient):
         ],
         "skill_id": ["production-scheduling"],
     }
+    with app.app_context():
+        values["invitation_id"] = [str(db.session.scalar(sa.select(FeedbackInvitation.id)))]
     milestone_ids = {}
     for kind, (model, data) in VALID.items():
         user_client.post(f"/milestones/{kind}/new", data=data)
@@ -117,6 +119,7 @@ def test_no_page_repeats_an_id(app: Flask, user_client: FlaskClient):
         "feedback.rater_skill",
         "feedback.rater_review",
         "feedback.opt_out",
+        "feedback.revoke",
     }
 
 

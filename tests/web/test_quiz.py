@@ -294,7 +294,7 @@ def test_submit_lists_unanswered_and_requires_confirmation(app, user_client):
     assert f"/attempts/{attempt_id}?q=2" in review
     response = user_client.post(f"/attempts/{attempt_id}/submit", data={})
     assert response.status_code == 422
-    assert "8 question(s) are unanswered" in response.get_data(as_text=True)
+    assert "8 questions are unanswered" in response.get_data(as_text=True)
     assert count(app, SkillScore) == 0
     response = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
     assert response.status_code == 302

@@ -30,7 +30,8 @@ def test_new_user_report_says_what_to_do_first(user_client):
     assert "Readiness for Production Manager" in html
     assert "not assessed" in html
     assert "Take the full Production Manager assessment" in html
-    assert "Gain 3 more years in production" in html
+    assert "Log the jobs you have held: years in production are counted from them" in html
+    assert "Gain 3 more years" not in html
     assert "No submitted quizzes yet." in html
     assert "No milestones yet." in html
 
