@@ -53,7 +53,6 @@ def _owner_page(form: InviteForm, status: int = 200, throttled: str | None = Non
         threshold=feedback.threshold(),
         group_names=GROUP_NAMES,
         named_groups=NAMED_GROUPS,
-        action_form=ActionForm(),
     ), status
 
 
