@@ -87,7 +87,7 @@ def index():
     link = external_url("feedback.rater_start", secret=secret)
     if invitation.email:
         mailer.in_background(
-            _mail_request,
+            mailer.feedback_request,
             invitation.email,
             current_user.display_name,
             invitation.note,
@@ -99,10 +99,6 @@ def index():
     return render_template(
         "feedback/link_made.html", link=link, label=invitation.label, expires=invitation.expires_at
     ), 201
-
-
-def _mail_request(to: str, owner_name: str, note: str, link: str, opt_out_link: str) -> None:
-    mailer.feedback_request(to, owner_name, note, link, opt_out_link)
 
 
 def _owner_action(done: bool, message: str) -> Response:
