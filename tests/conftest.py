@@ -6,6 +6,7 @@ PostgreSQL, on PostgreSQL too. With REQUIRE_POSTGRES=1 (CI) an unreachable serve
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+import app as app_package
 from app import create_app
+from app.catalogue.loader import Catalogue, load_catalogue
 from app.extensions import db
 from app.models import User
 from app.services import accounts
@@ -70,6 +73,42 @@ def _reset_postgres(url: str) -> None:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+_CATALOGUES: dict[tuple[str, str], Catalogue] = {}
+
+
+def _bank_fingerprint(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _load_catalogue_once(directory: Path) -> Catalogue:
+    """`load_catalogue`, remembered per directory and content of its files."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return load_catalogue(directory)  # raises CatalogueError, as it should
+    key = (str(directory.resolve()), _bank_fingerprint(directory))
+    if key not in _CATALOGUES:
+        _CATALOGUES[key] = load_catalogue(directory)
+    return _CATALOGUES[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _question_bank_read_once_per_process() -> Iterator[None]:
+    """`create_app` reads and cross-checks the question bank, 2-3 seconds of CPU, and the
+    suite builds hundreds of apps (another config, a mail server of their own, ...). A process
+    in production reads it once (gunicorn builds the app once, in the master), and the
+    catalogue is immutable (frozen models in read-only mappings), so in the test process too
+    each bank is read once: again only when its directory or any file in it changes, and never
+    when it fails to load (a bad bank raises every time). Tests of the loader itself call
+    `load_catalogue` directly and are not affected; nor are live servers (other processes)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_package, "load_catalogue", _load_catalogue_once)
+        yield
 
 
 @pytest.fixture(scope="session")
