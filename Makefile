@@ -39,9 +39,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests config.py
 
+# In parallel: a worker process per core, at most 4 (each has its own databases and a few
+# PostgreSQL connections; tests/parallel.py says which tests share a worker). PYTEST_XDIST=
+# runs the suite in one process.
+PYTEST_XDIST ?= -n auto --maxprocesses 4 --dist loadgroup
+
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Load test against gunicorn + PostgreSQL on 127.0.0.1 (not part of `make test`).
 bench: install

@@ -15,6 +15,11 @@ from pathlib import Path
 from tests.mail import Inbox, free_port, smtp_inbox
 
 ROOT = Path(__file__).resolve().parents[1]
+PORT_ATTEMPTS = 3
+
+
+class PortTakenError(RuntimeError):
+    """gunicorn could not bind the port chosen for it."""
 
 
 @dataclass
@@ -63,15 +68,34 @@ def gunicorn(
             check=True,
             capture_output=True,
         )
+    with ExitStack() as stack:
+        if "MAIL_URL" not in env:
+            inbox = stack.enter_context(smtp_inbox())
+            env = {**env, "MAIL_URL": inbox.url}
+        else:
+            inbox = None
+        # The port is free when chosen, but another process (a parallel test worker's server,
+        # an outgoing connection) may take it before gunicorn binds it: then try another.
+        for attempt in range(PORT_ATTEMPTS):
+            server = _start(env, workdir, workers, inbox)
+            try:
+                _wait_until_up(server, workers)
+                break
+            except PortTakenError:
+                if attempt == PORT_ATTEMPTS - 1:
+                    raise
+        try:
+            yield server
+        finally:
+            server.process.terminate()
+            server.process.wait(timeout=15)
+
+
+def _start(env: dict[str, str], workdir: Path, workers: int, inbox: Inbox | None) -> LiveServer:
     port = free_port()
     env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     log_path = workdir / f"gunicorn-{port}.log"
-    with ExitStack() as stack:
-        inbox = None
-        if "MAIL_URL" not in env:
-            inbox = stack.enter_context(smtp_inbox())
-            env["MAIL_URL"] = inbox.url
-        log = stack.enter_context(log_path.open("w"))
+    with log_path.open("w") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -92,13 +116,7 @@ def gunicorn(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        server = LiveServer(f"http://127.0.0.1:{port}", process, log_path, inbox)
-        try:
-            _wait_until_up(server, workers)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    return LiveServer(f"http://127.0.0.1:{port}", process, log_path, inbox)
 
 
 def _wait_until_up(server: LiveServer, workers: int, timeout: float = 30) -> None:
@@ -114,5 +132,9 @@ def _wait_until_up(server: LiveServer, workers: int, timeout: float = 30) -> Non
             pass
         if server.process.poll() is not None or time.monotonic() > deadline:
             server.process.kill()
-            raise RuntimeError(f"server did not start:\n{server.log.read_text()}")
+            server.process.wait()
+            log = server.log.read_text()
+            if "Address already in use" in log or "Connection in use" in log:
+                raise PortTakenError(f"port taken:\n{log}")
+            raise RuntimeError(f"server did not start:\n{log}")
         time.sleep(0.1)

@@ -67,9 +67,17 @@ class Inbox:
 @contextmanager
 def smtp_inbox() -> Iterator[Inbox]:
     handler = Inbox()
-    handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
+    # The port is free when chosen, but another process (a parallel test worker's inbox, an
+    # outgoing connection) may take it before the server binds it: then try another.
+    for attempt in range(3):
+        handler.port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 2:
+                raise
     try:
         yield handler
     finally:

@@ -105,8 +105,8 @@ def wait_until_blocked(engine: sa.Engine) -> None:
         with engine.connect() as conn:
             waiting = conn.execute(
                 sa.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE application_name = :name AND wait_event_type = 'Lock'"
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = :name AND wait_event_type = 'Lock'"
                 ),
                 {"name": APP_NAME},
             ).scalar()

@@ -164,7 +164,8 @@ def test_terminated_connections_are_replaced_without_the_user_noticing(live):
         killed = conn.execute(
             sa.text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = :name"
+                # this run's database only: other runs on the server use the same name
+                "WHERE datname = current_database() AND application_name = :name"
             ),
             {"name": APP_NAME},
         ).scalar()
