@@ -157,6 +157,9 @@ def test_a_whole_skill_quiz_by_keyboard_alone(signed_in):
     page.get_by_role("button", name=SKILL_START).first.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Question 1 of 9")).to_be_visible()
+    # The text shows while the page is still loading: the focus is placed by a deferred
+    # script, so wait for the load, as expect_navigation below does for the next pages.
+    page.wait_for_load_state()
     presses = []
     while page.get_by_text(re.compile(r"^Question \d+ of 9")).count():
         count = 0
