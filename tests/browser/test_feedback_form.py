@@ -53,7 +53,13 @@ def _answer(
     problems = check(page, "rater-start", width)
     page.get_by_role("link", name="Start").click()
     first = True
+    position = 1
     while True:
+        # The click only starts the navigation: wait for this skill's page and its deferred
+        # autosave script before ticking, or the ticks land on the page being left.
+        expect(page.get_by_text(re.compile(rf"^Skill {position} of \d+\."))).to_be_visible()
+        page.wait_for_load_state("load")
+        position += 1
         for group in page.locator("fieldset.rater-item").all():
             group.locator(f"input[value='{level}']").check()
         page.get_by_label("Comment (optional)").fill(comment)
