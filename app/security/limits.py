@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.extensions import limiter
 from app.security import devices
-from app.services.accounts import normalise_email
+from app.services.accounts import account_limit_key, normalise_email
 from app.web import local_datetime
 
 
@@ -26,8 +26,8 @@ def _form_email() -> str:
 
 
 def _account_from_form() -> str:
-    """The account a login or registration targets (its normalised email)."""
-    return "account:" + _form_email()
+    """The account a login or registration targets (named by its address)."""
+    return account_limit_key(_form_email())
 
 
 def _current_account() -> str:

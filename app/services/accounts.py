@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -184,11 +185,18 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
+def account_limit_key(email: str) -> str:
+    """The rate-limit key of the account an address names, registered or not: a digest, so
+    that a long address still fits the counter's column and no address sits in that table."""
+    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    return f"account:{digest}"
+
+
 def rate_limit_buckets(user: User) -> list:
     """Conditions matching the rate-limit counters keyed to this account (by id or address)."""
     return [
         RateLimitCounter.bucket.like(_like_prefix(f"LIMITER/{key}/"), escape="\\")
-        for key in (f"user:{user.id}", f"account:{user.email}")
+        for key in (f"user:{user.id}", account_limit_key(user.email))
     ]
 
 

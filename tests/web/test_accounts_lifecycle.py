@@ -16,6 +16,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
 from app.models import RateLimitCounter, User
+from app.services.accounts import account_limit_key
 from tests.conftest import PASSWORD, get_user, login
 from tests.mail import Inbox
 from tests.web.conftest import app_with_mail
@@ -369,12 +370,12 @@ def test_deleting_an_account_removes_everything_of_it_in_one_go(
                     expires_at=time.time() + 60,
                 ),
                 RateLimitCounter(
-                    bucket="LIMITER/account:ada@example.com/LOGIN:account/5/1/minute",
+                    bucket=f"LIMITER/{account_limit_key('ada@example.com')}/LOGIN:account/5/1/minute",
                     hits=1,
                     expires_at=time.time() + 60,
                 ),
                 RateLimitCounter(
-                    bucket="LIMITER/account:bob@example.com/LOGIN:account/5/1/minute",
+                    bucket=f"LIMITER/{account_limit_key('Bob@Example.com')}/LOGIN:account/5/1/minute",
                     hits=1,
                     expires_at=time.time() + 60,
                 ),
@@ -404,7 +405,7 @@ def test_deleting_an_account_removes_everything_of_it_in_one_go(
         after = rows_of(uid)
         assert all(count == 0 for count in after.values()), after
         buckets = db.session.scalars(sa.select(RateLimitCounter.bucket)).all()
-        assert buckets == ["LIMITER/account:bob@example.com/LOGIN:account/5/1/minute"]
+        assert buckets == [f"LIMITER/{account_limit_key('bob@example.com')}/LOGIN:account/5/1/minute"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1  # Bob
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
+from app.extensions import db
+from app.models import RateLimitCounter
 from config import ProductionConfig
 from tests.conftest import PASSWORD, csrf_token, login, make_config
 from tests.web.conftest import app_with_mail
@@ -151,6 +154,21 @@ def test_login_is_limited_per_account(app, make_user):
     assert "Retry-After" in response.headers
     # Another account from the same address is not blocked by this account's limit.
     assert login(client, email="someone@example.com").status_code == 422
+
+
+def test_an_address_of_any_length_is_counted_without_keeping_it(app):
+    """The fuzz sweep once sent a 1,000-character address: its counter key overflowed the
+    column (a 500 on PostgreSQL). Keys are digests: fixed length, no address in the table."""
+    limited = limited_app(app, LOGIN_LIMIT_ACCOUNT="2 per minute", REGISTER_LIMIT_ACCOUNT="9/hour")
+    client = limited.test_client()
+    long_address = "a" * 990 + "@example.com"
+    codes = [login(client, email=long_address).status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+    assert client.post("/register", data={"email": long_address}).status_code < 500
+    with limited.app_context():
+        buckets = db.session.scalars(sa.select(RateLimitCounter.bucket)).all()
+    assert buckets and all(len(bucket) < 120 for bucket in buckets), buckets
+    assert not any("example.com" in bucket for bucket in buckets)
 
 
 def test_strangers_cannot_lock_the_owner_out_of_a_browser_used_before(app, make_user):
