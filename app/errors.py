@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -15,7 +15,7 @@ from app.catalogue import catalogue
 from app.catalogue.schema import SelfRatingItem
 from app.database import RETRY_AFTER_SECONDS, outage_log, unreachable
 from app.extensions import db, login_manager
-from app.security.limits import throttled_message
+from app.security.limits import paused_view_page, throttled_message
 from app.web import wants_json
 
 MESSAGES = {
@@ -79,7 +79,7 @@ def register_error_handlers(app: Flask) -> None:
         if detail and detail == type(error).description:
             detail = None
         if code == 429:
-            detail = throttled_message()
+            return _throttled()
         return render_error(code, detail)
 
     @app.errorhandler(Exception)
@@ -103,6 +103,21 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("connection pool exhausted: %s", error)
         return _unavailable()
+
+
+def _throttled() -> Response:
+    """A paused form again with when to try it (its view's `paused_page`), JSON for autosave,
+    else the 429 page. (Flask-Limiter adds Retry-After to whatever this returns.)"""
+    message = throttled_message()
+    page = paused_view_page(message)
+    if page is not None:
+        response = make_response(page)
+    elif wants_json():
+        response = jsonify(saved=False, error=message)
+    else:
+        response = make_response(render_error(429, message))
+    response.status_code = 429
+    return response
 
 
 def _unavailable() -> Response:

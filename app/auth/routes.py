@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     after_this_request,
@@ -13,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -24,16 +25,15 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.errors import render_error
 from app.links import external_url
 from app.models import User
 from app.security import devices
 from app.security.limits import (
     failed,
+    paused_page,
     per_account,
     per_device,
     per_ip,
-    throttled_message,
 )
 from app.services import accounts, tokens
 from app.web import safe_next_url
@@ -48,27 +48,15 @@ def _start_session(user: User, remember: bool = False) -> None:
     after_this_request(lambda response: devices.remember(response, user_id))
 
 
-# The forms a limit can pause: on a 429 the page is shown again with what was typed (never a
-# password) and when to try again, instead of a bare error page.
-THROTTLED_FORMS = {
-    "auth.login": ("auth/login.html", LoginForm),
-    "auth.register": ("auth/register.html", RegisterForm),
-    "auth.forgot_password": ("auth/forgot.html", ForgotPasswordForm),
-}
-
-
-@bp.errorhandler(RateLimitExceeded)
-def _throttled(error: RateLimitExceeded) -> tuple[str, int]:
-    """(Flask-Limiter adds Retry-After to whatever this returns.)"""
-    template, form_class = THROTTLED_FORMS.get(request.endpoint or "", (None, None))
-    if template is None:
-        return render_error(429, throttled_message())
-    return render_template(template, form=form_class(), throttled=throttled_message()), 429
+def _form_again(template: str, form_class: type) -> Callable[[str], str]:
+    """For a limit's pause: the page again, empty (never a password), saying when to retry."""
+    return lambda message: render_template(template, form=form_class(), throttled=message)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @per_ip("REGISTER_LIMIT_IP")
 @per_account("REGISTER_LIMIT_ACCOUNT")
+@paused_page(_form_again("auth/register.html", RegisterForm))
 def register() -> str | Response | tuple[str, int]:
     """Step one of signing up: the same answer whether or not the address has an account (the
     mail differs), so the page cannot be used to find out who is registered."""
@@ -131,6 +119,7 @@ def _bad_signup_link(problem: tokens.TokenProblem) -> tuple[str, int]:
 @per_ip("LOGIN_LIMIT_IP")
 @per_account("LOGIN_LIMIT_ACCOUNT", deduct_when=failed)
 @per_device("LOGIN_LIMIT_DEVICE", deduct_when=failed)
+@paused_page(_form_again("auth/login.html", LoginForm))
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -169,6 +158,7 @@ TOKEN_PROBLEMS = {
 @per_ip("FORGOT_LIMIT_IP")
 @per_account("FORGOT_LIMIT_ACCOUNT")
 @per_device("FORGOT_LIMIT_DEVICE")
+@paused_page(_form_again("auth/forgot.html", ForgotPasswordForm))
 def forgot_password() -> tuple[str, int]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():

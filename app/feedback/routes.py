@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -14,11 +17,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.errors import render_error
 from app.feedback.forms import (
     ActionForm,
     InviteForm,
@@ -27,9 +28,10 @@ from app.feedback.forms import (
     rater_skill_form,
 )
 from app.links import external_url
-from app.security.limits import per_account, per_ip, throttled_message
+from app.security.limits import paused_page, per_account, per_ip
 from app.services import feedback, mailer
 from app.services.feedback_results import GROUP_NAMES, NAMED_GROUPS
+from app.web import wants_json
 
 bp = Blueprint("feedback", __name__)
 
@@ -56,19 +58,10 @@ def _owner_page(form: InviteForm, status: int = 200, throttled: str | None = Non
     ), status
 
 
-@bp.errorhandler(RateLimitExceeded)
-def _throttled(_error: RateLimitExceeded):
-    """The owner's page again with what to wait for; a rater's page says the same alone."""
-    if request.endpoint == "feedback.index":
-        return _owner_page(InviteForm(), 429, throttled_message())
-    if request.accept_mimetypes.best == "application/json":
-        return jsonify(saved=False, error=throttled_message()), 429
-    return render_error(429, throttled_message())
-
-
 @bp.route("/feedback", methods=["GET", "POST"])
 @login_required
 @per_account("FEEDBACK_INVITE_LIMIT_ACCOUNT", from_form=False, deduct_when=_succeeded)
+@paused_page(lambda message: _owner_page(InviteForm(), 429, message))
 def index():
     form = InviteForm()
     if not form.validate_on_submit():
@@ -164,57 +157,62 @@ def _private(response: Response) -> Response:
     return response
 
 
+def _page(template: str, status: int = 200, **context) -> Response:
+    return _private(make_response(render_template(template, **context), status))
+
+
 def _rater(secret: str) -> feedback.RaterView | Response:
     """The rater's view, or the page that says the link cannot be used (404 / 410 / 403)."""
     view = feedback.find_invitation(secret)
     if view is None:
         abort(404)
     if current_user.is_authenticated and current_user.id == view.owner_id:
-        return _private(make_response(render_template("feedback/rater_own.html"), 403))
+        return _page("feedback/rater_own.html", 403)
     try:
         feedback.open_for_rater(view)
     except feedback.LinkGoneError as gone:
-        return _private(
-            make_response(render_template("feedback/rater_gone.html", reason=gone.reason), 410)
-        )
+        return _page("feedback/rater_gone.html", 410, reason=gone.reason)
     return view
 
 
 def _thanks(view: feedback.RaterView) -> Response:
-    return _private(make_response(render_template("feedback/rater_thanks.html", view=view)))
+    return _page("feedback/rater_thanks.html", view=view)
+
+
+def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response]:
+    """A rater's route: the link checked first (a page saying why it cannot be used), a link
+    already submitted thanked, else `view_function(view, secret, ...)`."""
+
+    @functools.wraps(view_function)
+    def wrapped(secret: str, **kwargs: str) -> Response:
+        view = _rater(secret)
+        if isinstance(view, Response):
+            return view
+        if view.submitted:
+            return _thanks(view)
+        return view_function(view, secret, **kwargs)
+
+    return wrapped
 
 
 @bp.get("/r/<secret>")
 @per_ip("RATER_LIMIT_IP", methods=["GET"])
-def rater_start(secret: str) -> Response:
-    view = _rater(secret)
-    if isinstance(view, Response):
-        return view
-    if view.submitted:
-        return _thanks(view)
-    saved = feedback.saved_answers(view.invitation.id)
-    return _private(
-        make_response(
-            render_template(
-                "feedback/rater_start.html",
-                view=view,
-                saved=saved,
-                secret=secret,
-                threshold=feedback.threshold(),
-                group_name=GROUP_NAMES[view.invitation.relationship],
-            )
-        )
+@rater_page
+def rater_start(view: feedback.RaterView, secret: str) -> Response:
+    return _page(
+        "feedback/rater_start.html",
+        view=view,
+        saved=feedback.saved_answers(view.invitation.id),
+        secret=secret,
+        threshold=feedback.threshold(),
+        group_name=GROUP_NAMES[view.invitation.relationship],
     )
 
 
 @bp.route("/r/<secret>/skills/<skill_id>", methods=["GET", "POST"])
 @per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
-def rater_skill(secret: str, skill_id: str) -> Response:
-    view = _rater(secret)
-    if isinstance(view, Response):
-        return view
-    if view.submitted:
-        return _thanks(view)
+@rater_page
+def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Response:
     rater_skill_ = view.skill(skill_id)
     if rater_skill_ is None:
         abort(404)
@@ -222,13 +220,13 @@ def rater_skill(secret: str, skill_id: str) -> Response:
     form = rater_skill_form(rater_skill_, saved)
     status = 200
     if request.method == "POST":
-        wants_json = request.accept_mimetypes.best == "application/json"
+        autosave = wants_json()
         if form.validate():
             if not feedback.save_skill(
                 view, rater_skill_, levels_from(form, rater_skill_), form.comment.data or ""
             ):
                 return _thanks(view)
-            if wants_json:
+            if autosave:
                 return jsonify(saved=True)
             following = view.next_skill(skill_id)
             if "back" in request.form:
@@ -238,47 +236,35 @@ def rater_skill(secret: str, skill_id: str) -> Response:
             else:
                 target = url_for("feedback.rater_review", secret=secret)
             return redirect(target)
-        if wants_json:
+        if autosave:
             return _private(make_response(jsonify(saved=False, errors=form.errors), 422))
         status = 422
     position = [s.skill.id for s in view.skills].index(skill_id) + 1
-    return _private(
-        make_response(
-            render_template(
-                "feedback/rater_skill.html",
-                view=view,
-                rater_skill=rater_skill_,
-                form=form,
-                secret=secret,
-                position=position,
-            ),
-            status,
-        )
+    return _page(
+        "feedback/rater_skill.html",
+        status,
+        view=view,
+        rater_skill=rater_skill_,
+        form=form,
+        secret=secret,
+        position=position,
     )
 
 
 @bp.route("/r/<secret>/review", methods=["GET", "POST"])
 @per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
-def rater_review(secret: str) -> Response:
-    view = _rater(secret)
-    if isinstance(view, Response):
-        return view
-    if view.submitted:
-        return _thanks(view)
+@rater_page
+def rater_review(view: feedback.RaterView, secret: str) -> Response:
     form = ActionForm()
     if form.validate_on_submit():
         feedback.submit(view)
         return redirect(url_for("feedback.rater_start", secret=secret))
-    return _private(
-        make_response(
-            render_template(
-                "feedback/rater_review.html",
-                view=view,
-                saved=feedback.saved_answers(view.invitation.id),
-                form=form,
-                secret=secret,
-            )
-        )
+    return _page(
+        "feedback/rater_review.html",
+        view=view,
+        saved=feedback.saved_answers(view.invitation.id),
+        form=form,
+        secret=secret,
     )
 
 
@@ -292,8 +278,4 @@ def opt_out(secret: str) -> Response:
         abort(404)
     form = OptOutForm()
     done = form.validate_on_submit() and feedback.opt_out(view)
-    return _private(
-        make_response(
-            render_template("feedback/opt_out.html", view=view, form=form, done=done, secret=secret)
-        )
-    )
+    return _page("feedback/opt_out.html", view=view, form=form, done=done, secret=secret)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -84,6 +85,25 @@ def per_device(config_name: str, deduct_when: Callable[[Response], bool] | None 
         exempt_when=lambda: not _trusted_device(),
         deduct_when=deduct_when,
     )
+
+
+def paused_page(render: Callable[[str], ResponseReturnValue]):
+    """Mark a view whose form a limit can pause: on a 429 the app's error handler shows
+    `render(message)` (the form again, saying when to try again) instead of the bare 429 page.
+    Put it under the limit decorators, which keep the mark when they wrap the view."""
+
+    def mark(view: Callable) -> Callable:
+        view.paused_page = render  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def paused_view_page(message: str) -> ResponseReturnValue | None:
+    """The page the current view asked for when paused (see `paused_page`), if any."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    render = getattr(view, "paused_page", None)
+    return None if render is None else render(message)
 
 
 def retry_after() -> int:

@@ -421,6 +421,37 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     )
 
 
+def test_a_paused_rater_is_told_when_to_retry_and_autosave_gets_json(
+    app: Flask, make_user
+) -> None:
+    limited = create_app(
+        make_config(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            RATELIMIT_ENABLED=True,
+            RATER_LIMIT_IP="2 per minute",
+        )
+    )
+    make_user(role=ROLE)
+    owner_client = limited.test_client()
+    login(owner_client)
+    path = invite(owner_client, "peer", "Sam")
+    skill_id = skills(limited)[0].skill.id
+    rater = limited.test_client()
+    for _ in range(2):
+        assert rater.get(path).status_code == 200
+        assert rater.get(f"{path}/skills/{skill_id}").status_code == 200
+    page = rater.get(path)
+    assert page.status_code == 429
+    assert "Try again in" in page.get_data(as_text=True)
+    assert "Retry-After" in page.headers
+    autosave = rater.post(
+        f"{path}/skills/{skill_id}", data={"item_0": "4"}, headers={"Accept": "application/json"}
+    )
+    assert autosave.status_code == 429
+    assert autosave.get_json()["saved"] is False
+    assert "Try again in" in autosave.get_json()["error"]
+
+
 def test_the_threshold_cannot_be_set_below_three(app: Flask) -> None:
     with pytest.raises(RuntimeError, match="FEEDBACK_MIN_GROUP"):
         create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], FEEDBACK_MIN_GROUP=2))
