@@ -421,9 +421,7 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     )
 
 
-def test_a_paused_rater_is_told_when_to_retry_and_autosave_gets_json(
-    app: Flask, make_user
-) -> None:
+def test_a_paused_rater_is_told_when_to_retry_and_autosave_gets_json(app: Flask, make_user) -> None:
     limited = create_app(
         make_config(
             app.config["SQLALCHEMY_DATABASE_URI"],
