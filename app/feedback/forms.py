@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.auth.forms import strip_whitespace
+from app.security.once import once_field
 from app.services.feedback import COMMENT_MAX, RaterSkill, SavedAnswers
 from app.services.feedback_results import RELATIONSHIP_NAMES
 
@@ -48,6 +49,7 @@ class InviteForm(FlaskForm):
         validators=[Optional(), Length(max=500, message="Keep the note under 500 characters.")],
         render_kw={"rows": 3},
     )
+    once = once_field()
     submit = SubmitField("Invite")
 
 

@@ -29,6 +29,7 @@ from app.feedback.forms import (
 )
 from app.links import external_url
 from app.security.limits import paused_page, per_account, per_ip
+from app.security.once import new_once, secret_for
 from app.services import feedback, mailer
 from app.services.feedback_results import GROUP_NAMES, NAMED_GROUPS
 from app.web import wants_json
@@ -66,27 +67,37 @@ def index():
     form = InviteForm()
     if not form.validate_on_submit():
         return _owner_page(form, 422 if form.errors else 200)
+    secret = secret_for("feedback-invitation", current_user.id, form.once.data)
     try:
-        invitation, secret = feedback.invite(
+        invitation, new = feedback.invite(
             current_user,
             form.relationship.data,
             form.label.data,
             form.note.data or "",
             form.email.data or None,
+            secret,
         )
     except feedback.FeedbackError as problem:
         form.form_errors.append(str(problem))
         return _owner_page(form, 422)
+    if not new and not feedback.still_open(current_user.id, invitation):
+        form.once.data = new_once()  # the page of an invitation since revoked, sent again
+        form.form_errors.append(
+            "This form had already made an invitation, which has since been revoked, answered "
+            "or closed. Send the form again to make a new one."
+        )
+        return _owner_page(form, 409)
     link = external_url("feedback.rater_start", secret=secret)
     if invitation.email:
-        mailer.in_background(
-            mailer.feedback_request,
-            invitation.email,
-            current_user.display_name,
-            invitation.note,
-            link,
-            external_url("feedback.opt_out", secret=secret),
-        )
+        if new:
+            mailer.in_background(
+                mailer.feedback_request,
+                invitation.email,
+                current_user.display_name,
+                invitation.note,
+                link,
+                external_url("feedback.opt_out", secret=secret),
+            )
         flash(f"Invitation sent to {invitation.email}.", "success")
         return redirect(url_for("feedback.index"))
     return render_template(

@@ -8,6 +8,8 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from app.security.once import once_field
+
 EXPIRY_CHOICES = [
     SelectChoice("7", "7 days"),
     SelectChoice("30", "30 days"),
@@ -46,4 +48,5 @@ class ShareForm(FlaskForm):
         "Include the feedback from my raters (the results of my latest closed round, as I see "
         "them: groups and comments without names)"
     )
+    once = once_field()
     submit = SubmitField("Create a share link")

@@ -28,6 +28,7 @@ from app.links import external_url
 from app.models import User
 from app.report.forms import ImportForm, ShareForm
 from app.security.limits import per_account, per_ip
+from app.security.once import new_once, secret_for
 from app.services import access, charts, export, feedback, importer, readiness, report
 from app.web import counted, local_today, request_zone
 
@@ -95,18 +96,27 @@ def share(slug: str) -> tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("report/share.html", form=form, role=role), status
-    secret = access.create_share_link(
+    secret = secret_for("share-link", current_user.id, form.once.data)
+    link = access.create_share_link(
         current_user,
         slug,
         form.label.data or "",
         access.EXPIRY_DAYS[form.expires.data],
+        secret,
         include_feedback=form.include_feedback.data,
     )
+    if not access.usable(link):  # the page of a link since revoked, sent again
+        form.once.data = new_once()
+        form.form_errors.append(
+            "This form had already made a link, which has since been revoked or has expired. "
+            "Send the form again to make a new one."
+        )
+        return render_template("report/share.html", form=form, role=role), 409
     return render_template(
         "report/share_created.html",
         url=external_url("report.shared", secret=secret),
         role=role,
-        expires=form.expires.data,
+        link=link,
     ), 201
 
 

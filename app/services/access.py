@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from app.database import as_utc
 from app.extensions import db
 from app.models import ApiToken, ShareLink, User
+from app.security.once import add_once
 
 TOKEN_PREFIX = "prt_"
 EXPIRY_DAYS = {"7": 7, "30": 30, "90": 90, "never": None}
@@ -49,12 +50,17 @@ def _live(expires_at: datetime | None) -> bool:
 
 
 def create_share_link(
-    user: User, role_slug: str, label: str, days: int | None, include_feedback: bool = False
-) -> str:
-    """Make a link to the user's report for one role (with the raters' aggregates when
-    `include_feedback`); returns the secret (shown once)."""
-    secret = secrets.token_urlsafe(32)
-    db.session.add(
+    user: User,
+    role_slug: str,
+    label: str,
+    days: int | None,
+    secret: str,
+    include_feedback: bool = False,
+) -> ShareLink:
+    """Make the link with this secret (from `app.security.once.secret_for`) to the user's
+    report for one role, with the raters' aggregates when `include_feedback`; a form sent
+    twice returns the link its first sending made."""
+    link, _new = add_once(
         ShareLink(
             user_id=user.id,
             token_hash=_hash(secret),
@@ -62,10 +68,22 @@ def create_share_link(
             label=label.strip(),
             expires_at=_expiry(days),
             include_feedback=include_feedback,
-        )
+        ),
+        lambda: _own_link(user.id, secret),
     )
     db.session.commit()
-    return secret
+    return link
+
+
+def _own_link(user_id: int, secret: str) -> ShareLink | None:
+    return db.session.scalar(
+        select(ShareLink).where(ShareLink.token_hash == _hash(secret), ShareLink.user_id == user_id)
+    )
+
+
+def usable(link: ShareLink) -> bool:
+    """Neither revoked nor expired."""
+    return link.revoked_at is None and _live(link.expires_at)
 
 
 def active_share_links(user_id: int) -> list[ShareLink]:
@@ -125,7 +143,8 @@ class TokenUse:
 
 
 def create_token(user: User, name: str, scope: str, days: int | None) -> str:
-    """Make a token; returns the secret (shown once)."""
+    """Make a token; returns the secret (shown once). Random, not `secret_for`: a revoked
+    token is deleted, and resending an old form must not bring its shown secret back."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(

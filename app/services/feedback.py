@@ -8,7 +8,6 @@ links). Results are computed in services/feedback_results.py; this module loads 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +35,7 @@ from app.models import (
     User,
 )
 from app.models.attempt import SUBMITTED
+from app.security.once import add_once
 from app.services import feedback_results
 from app.services.accounts import normalise_email
 from app.upsert import upsert
@@ -116,10 +116,15 @@ def opted_out(email: str) -> bool:
 
 
 def invite(
-    user: User, relationship: str, label: str, note: str, email: str | None
-) -> tuple[FeedbackInvitation, str]:
-    """Make one invitation in the open round (opening one if needed); returns it and its
-    secret, which is shown or mailed once. The caller sends the mail when `email` is given."""
+    user: User, relationship: str, label: str, note: str, email: str | None, secret: str
+) -> tuple[FeedbackInvitation, bool]:
+    """Make the invitation with this secret (from `app.security.once.secret_for`, shown or
+    mailed once) in the open round, opening one if needed; returns it and whether it is new:
+    a form sent twice returns what its first sending made, so nobody is mailed twice. The
+    caller sends the mail when `email` is given."""
+    existing = _by_secret(user.id, secret)
+    if existing is not None:
+        return existing, False
     if email is not None:
         email = normalise_email(email)
         if email == user.email:
@@ -138,27 +143,41 @@ def invite(
         raise FeedbackError(
             f"A round can have at most {_setting('FEEDBACK_MAX_INVITATIONS')} invitations."
         )
-    secret = secrets.token_urlsafe(32)
     now = _now()
-    invitation = FeedbackInvitation(
-        round_id=feedback_round.id,
-        token_hash=_hash(secret),
-        relationship=relationship,
-        label=label.strip(),
-        note=note.strip(),
-        email=email,
-        email_hash=_hash(email) if email else None,
-        sent_at=now if email else None,
-        expires_at=now + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS")),
-    )
     try:
-        with db.session.begin_nested():
-            db.session.add(invitation)
+        invitation, new = add_once(
+            FeedbackInvitation(
+                round_id=feedback_round.id,
+                token_hash=_hash(secret),
+                relationship=relationship,
+                label=label.strip(),
+                note=note.strip(),
+                email=email,
+                email_hash=_hash(email) if email else None,
+                sent_at=now if email else None,
+                expires_at=now + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS")),
+            ),
+            lambda: _by_secret(user.id, secret),
+        )
     except IntegrityError:
         db.session.rollback()
         raise FeedbackError("That address is already invited in this round.") from None
     db.session.commit()
-    return invitation, secret
+    return invitation, new
+
+
+def _by_secret(user_id: int, secret: str) -> FeedbackInvitation | None:
+    return db.session.scalar(
+        select(FeedbackInvitation)
+        .join(FeedbackRound, FeedbackRound.id == FeedbackInvitation.round_id)
+        .where(FeedbackInvitation.token_hash == _hash(secret), FeedbackRound.user_id == user_id)
+    )
+
+
+def still_open(user_id: int, invitation: FeedbackInvitation) -> bool:
+    """In the open round, not answered, revoked or expired: its link can still be passed on."""
+    found = _owned_open(user_id, invitation.id)
+    return _state(found, _now()) in ("link made", "sent", "opened") if found else False
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,38 @@ def test_mail_names_who_asked_and_opt_out_stops_more_requests(
     assert "sam" not in stored
 
 
+def test_a_form_sent_twice_makes_one_invitation_and_one_mail(
+    app: Flask, ada: FlaskClient, inbox
+) -> None:
+    login(ada)
+    once = re.search(
+        r'name="once" type="hidden" value="([^"]+)"', ada.get("/feedback").get_data(as_text=True)
+    ).group(1)
+    by_link = {"relationship": "peer", "label": "Sam", "once": once}
+    first = ada.post("/feedback", data=by_link)
+    again = ada.post("/feedback", data=by_link)  # a reload of the page that shows the link
+    assert (first.status_code, again.status_code) == (201, 201)
+    link = re.search(r'id="rater-url" type="text" readonly value="([^"]+)"', first.text).group(1)
+    assert link in again.text
+    other = re.search(
+        r'name="once" type="hidden" value="([^"]+)"', ada.get("/feedback").get_data(as_text=True)
+    ).group(1)
+    by_mail = {"relationship": "mentor", "label": "Lin", "email": "lin@example.com", "once": other}
+    assert ada.post("/feedback", data=by_mail).status_code == 302
+    assert ada.post("/feedback", data=by_mail).status_code == 302  # a double click
+    assert len(inbox.to("lin@example.com")) == 1
+    with app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackInvitation))
+    assert count == 2
+    page = ada.get("/feedback").get_data(as_text=True)
+    invitation_id = re.search(r"/feedback/invitations/(\d+)/revoke", page).group(1)
+    assert ada.post(f"/feedback/invitations/{invitation_id}/revoke").status_code == 302
+    resent = ada.post("/feedback", data=by_link)
+    assert resent.status_code == 409
+    assert "has since been revoked" in resent.text
+    assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 410
+
+
 def test_closing_erases_addresses_and_deleting_the_account_everything(
     app: Flask, ada: FlaskClient, inbox
 ) -> None:

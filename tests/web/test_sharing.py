@@ -78,6 +78,35 @@ def test_revoked_and_expired_links_say_so_with_410_and_unknown_ones_are_404(app,
     assert mentor.get("/shared/" + "x" * 43).status_code == 404
 
 
+def test_sending_the_form_again_shows_the_same_link_and_makes_no_second(app, user_client):
+    """A reload of the result page (the browser sends the POST again), a double click or Back
+    and resend: the same link, one row. After a revoke, the old form makes nothing."""
+    page = user_client.get("/report/production-manager/share").text
+    once = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
+    first = share(user_client, once=once)
+    assert share(user_client, once=once) == first
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ShareLink)) == 1
+    assert app.test_client().get(first).status_code == 200
+
+    another_view = user_client.get("/report/production-manager/share").text
+    assert once not in another_view  # each view of the form makes its own link
+    assert share(user_client) != first  # (no once at all, as from an older page: a new link)
+
+    for link_id in re.findall(r"/profile/shares/(\d+)/revoke", user_client.get("/profile").text):
+        user_client.post(f"/profile/shares/{link_id}/revoke")
+    resent = user_client.post(
+        "/report/production-manager/share",
+        data={"label": "for my mentor", "expires": "30", "once": once},
+    )
+    assert resent.status_code == 409
+    assert "has since been revoked" in resent.text
+    assert app.test_client().get(first).status_code == 410  # not brought back
+    fresh_once = re.search(r'name="once" type="hidden" value="([^"]+)"', resent.text).group(1)
+    assert fresh_once != once
+    assert share(user_client, once=fresh_once) != first
+
+
 def test_someone_elses_link_cannot_be_revoked(app, user_client, make_user):
     share(user_client)
     with app.app_context():

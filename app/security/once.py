@@ -1,0 +1,69 @@
+"""One secret per view of a form that makes a secret link or token.
+
+Each such form carries a random `once` value. The secret is derived from it (an HMAC under the
+app's SECRET_KEY, bound to the account and to what the secret is for), so a reload of the page
+that shows the result, a double click or Back and resend all produce the same secret: the
+service finds the row already made by the secret's hash and shows it again instead of making
+a second one. A form without `once` (a page from before this existed) gets a random secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from wtforms import HiddenField
+from wtforms.validators import Optional, Regexp
+
+from app.extensions import db
+
+Row = TypeVar("Row")
+
+
+def new_once() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def once_field() -> HiddenField:
+    """The hidden field a form that makes a secret carries (a new value on every GET)."""
+    return HiddenField(
+        default=new_once,
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page and try again."),
+        ],
+    )
+
+
+def secret_for(purpose: str, user_id: int, once: str | None) -> str:
+    """The secret made from this view of the form (256 bits, URL-safe)."""
+    if not once:
+        return secrets.token_urlsafe(32)
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"{purpose}\0{user_id}\0{once}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def add_once(row: Row, find: Callable[[], Row | None]) -> tuple[Row, bool]:
+    """Add `row` unless `find()` returns the row already made from the same secret; returns
+    the row and whether it is new (the caller commits). When two requests send the same form
+    at the same moment, the unique hash refuses the second, which then returns the first's."""
+    found = find()
+    if found is not None:
+        return found, False
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found, False
+    return row, True
