@@ -287,8 +287,12 @@ def _require_five_levels(levels: dict[int, str]) -> None:
         raise ValueError("levels must describe each of 1, 2, 3, 4 and 5")
 
 
-FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|me|my|mine|myself|we|our|us)\b")
-"""Words that give a rater's text away as copied from the person's own first-person version."""
+FIRST_PERSON = re.compile(
+    r"\b(I(?:['\u2019](?:m|ve|d|ll))?|[Mm](?:e|y|ine|yself)|[Ww]e|[Oo]ur(?:s|selves)?|[Uu]s)\b"
+)
+"""Words that give a rater's text away as copied from the person's own first-person version,
+also capitalised at the start of a sentence ("My", "Our", "We"); "I" only as a capital, and
+"US" (the country) is not "us"."""
 
 
 class ObservedRating(Strict):

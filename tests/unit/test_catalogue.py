@@ -155,6 +155,34 @@ def test_self_rating_needs_all_five_levels(bank):
     assert "levels must describe each of 1, 2, 3, 4 and 5" in problems(bank)
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Tells my supervisor when a gauge looks wrong.", "my"),
+        ("My proposals seldom need a second round.", "My"),
+        ("Our team follows the way they set up gauge checks.", "Our"),
+        ("We go through the log together.", "We"),
+        ("Works out the figures for the area ourselves.", "ourselves"),
+        ("Says I'm not sure whether the rule applies.", "I'm"),
+        ("Says I\u2019ve checked the gauge.", "I\u2019ve"),
+    ],
+)
+def test_observed_levels_must_be_in_the_third_person(bank, text, found):
+    def copy_first_person(d: dict) -> None:
+        d["items"][0]["observed"]["levels"][5] = text
+
+    edit_yaml(bank / "items/leadership.yaml", copy_first_person)
+    assert f"observed 5 must be in the third person; found {found!r}" in problems(bank)
+
+
+def test_third_person_check_leaves_capitals_that_are_not_first_person(bank):
+    def mention_us_and_usual(d: dict) -> None:
+        d["items"][0]["observed"]["levels"][5] = "Usually meets US customers at the gate."
+
+    edit_yaml(bank / "items/leadership.yaml", mention_us_and_usual)
+    load_catalogue(bank)
+
+
 def test_too_few_self_ratings_for_a_skill(bank):
     def keep_two_self_ratings(d: dict) -> None:
         d["items"] = [i for i in d["items"] if i["kind"] != "self_rating"] + [
