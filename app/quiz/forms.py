@@ -18,5 +18,5 @@ class DiscardAttemptForm(FlaskForm):
 
 
 class SubmitAttemptForm(FlaskForm):
-    skip_unanswered = BooleanField("Submit anyway: unanswered questions will be skipped")
+    skip_unanswered = BooleanField("Submit anyway: unanswered questions count as skipped")
     submit = SubmitField("Submit my answers")

@@ -166,7 +166,7 @@ def review(attempt_id: int) -> str | Response:
     attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if attempt.is_submitted:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    unanswered = [q for q in questions if not q.answered]
+    unanswered = svc.unfinished(questions)
     return render_template(
         "quiz/review.html",
         attempt=attempt,
@@ -185,11 +185,12 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
         flash("This attempt was already submitted; here are its results.", "info")
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     form = SubmitAttemptForm()
-    unanswered = [q for q in questions if not q.answered]
+    unanswered = svc.unfinished(questions)
     if unanswered and not form.skip_unanswered.data:
+        what = "unanswered" if not any(q.answered for q in unanswered) else "not finished"
         form.skip_unanswered.errors = [
-            f"{counted(len(unanswered), 'question is', 'questions are')} unanswered. Answer "
-            "them, or tick the box to skip them on purpose."
+            f"{counted(len(unanswered), 'question is', 'questions are')} {what}. Answer "
+            "them, or tick the box to submit them as they are."
         ]
         return render_template(
             "quiz/review.html",

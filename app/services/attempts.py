@@ -97,6 +97,19 @@ class Question:
         return self.rating is not None or bool(self.chosen)
 
     @property
+    def missing_choices(self) -> int:
+        """How many more options a saved "Choose 2" answer needs (0 when none is missing or
+        nothing is saved): such an answer is kept, but the question is not finished."""
+        count = self.choose_count
+        if not count or not self.chosen:
+            return 0
+        return max(0, count - len(self.chosen))
+
+    @property
+    def finished(self) -> bool:
+        return self.answered and not self.missing_choices
+
+    @property
     def status(self) -> str:
         if self.answered:
             return ANSWERED
@@ -880,6 +893,12 @@ def attempts_before(user_id: int, before_id: int | None, limit: int) -> tuple[li
         stmt = stmt.where(Attempt.id < before_id)
     rows = list(db.session.scalars(stmt.order_by(Attempt.id.desc()).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
+
+
+def unfinished(questions: list[Question]) -> list[Question]:
+    """The questions the review lists before submitting: not answered, skipped, or with fewer
+    ticks than they ask for."""
+    return [q for q in questions if not q.finished]
 
 
 def answered_count(questions: list[Question]) -> int:

@@ -37,6 +37,19 @@ def choose_role(page: Page, name: str = "Production Manager") -> None:
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
+def tick_answer(page: Page, value: str | None = None) -> None:
+    """Answer the question on the page as a person would: the option `value` where it has one
+    (a level of a self-rating), else the first options, as many as a "Choose 2" asks."""
+    preferred = page.locator(f"input[name=answer][value='{value}']")
+    if value is not None and preferred.count():
+        preferred.check()
+        return
+    group = page.locator("[data-choose]")
+    wanted = int(group.get_attribute("data-choose")) if group.count() else 1
+    for n in range(wanted):
+        page.locator("input[name=answer]").nth(n).check()
+
+
 def test_full_journey(page: Page, live_inbox: Inbox):
     page.goto("/")
     audit(page, "01-landing")
@@ -80,7 +93,7 @@ def test_full_journey(page: Page, live_inbox: Inbox):
     expect(page.get_by_text("2 answered")).to_be_visible()
 
     for _ in range(3, 10):
-        page.locator("input[name=answer]").first.check()
+        tick_answer(page)
         page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
     audit(page, "08-review")

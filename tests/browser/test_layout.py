@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -102,6 +103,7 @@ def _start(page: Page, quiz: str) -> int:
 
 
 CHOICES = re.compile(r'name="answer" type="(?:radio|checkbox)" value="([^"]+)"')
+CHOOSE = re.compile(r'data-choose="(\d+)"')
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -114,13 +116,14 @@ def _answer_and_submit(page: Page, attempt_id: int, offset: int) -> None:
     token = CSRF.search(html).group(1)
     for position in range(1, total + 1):
         choices = CHOICES.findall(html)
+        wanted = int(CHOOSE.search(html).group(1)) if CHOOSE.search(html) else 1
+        picked = [choices[(position + offset + n) % len(choices)] for n in range(wanted)]
         html = page.request.post(  # follows the redirect to the next question
             f"/attempts/{attempt_id}/answer",
-            form={
-                "csrf_token": token,
-                "position": str(position),
-                "answer": choices[(position + offset) % len(choices)],
-            },
+            data=urlencode(
+                [("csrf_token", token), ("position", position)] + [("answer", v) for v in picked]
+            ),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
         ).text()
     assert "Every question has an answer." in html
     page.goto(f"/attempts/{attempt_id}/review")

@@ -93,6 +93,7 @@ def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(signed_in):
     status = page.locator("[data-autosave-status]")
     autosaved(page, boxes.nth(0).check)
     expect(status).to_have_text("Saved.")
+    expect(page.locator("[data-choose-status]")).to_have_text("1 of 2 chosen: choose 1 more.")
     autosaved(page, boxes.nth(1).check)
     expect(page.locator("[data-choose-status]")).to_have_text(
         "2 of 2 chosen: untick one to choose another."

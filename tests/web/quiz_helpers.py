@@ -58,7 +58,8 @@ def correct_values(question) -> list[str]:
 def wrong_values(question) -> list[str]:
     if question.is_self_rating:
         return ["1"]
-    return [next(o.id for o in question.item.options if not o.correct)]
+    wrong = [o.id for o in question.item.options if not o.correct]
+    return sorted(wrong[: question.choose_count or 1])  # as many as asked: a finished answer
 
 
 def answer(client: FlaskClient, attempt_id: int, position: int, values: list[str], **extra):

@@ -204,6 +204,27 @@ def test_more_ticks_than_the_stem_asks_for_are_refused_showing_the_saved_answer(
     assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == saved
 
 
+def test_fewer_ticks_than_asked_are_kept_but_the_question_is_not_finished(app, user_client):
+    attempt_id, multi = start_with(user_client, app, lambda q: q.choose_count == 2)
+    one = correct_values(multi)[:1]
+    assert answer(user_client, attempt_id, multi.position, one).status_code == 302
+    assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == one  # kept
+    page = user_client.get(f"/attempts/{attempt_id}?q={multi.position}").get_data(as_text=True)
+    assert "Saved, but not finished: choose 1 more." in page
+    total = len(questions(app, attempt_id))
+    for position in range(1, total + 1):
+        if position != multi.position:
+            answer(user_client, attempt_id, position, [], skip="Skip for now")
+    review = user_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "1 of 2 chosen" in review
+    assert f"/attempts/{attempt_id}?q={multi.position}" in review
+    refused = user_client.post(f"/attempts/{attempt_id}/submit", data={})
+    assert refused.status_code == 422
+    assert f"{total} questions are not finished" in refused.get_data(as_text=True)
+    done = user_client.post(f"/attempts/{attempt_id}/submit", data={"skip_unanswered": "y"})
+    assert done.status_code == 302
+
+
 def test_unticking_everything_clears_the_answer(app, user_client):
     attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
     answer(user_client, attempt_id, multi.position, correct_values(multi))

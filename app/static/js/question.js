@@ -24,10 +24,12 @@
     var status = group.parentNode.querySelector("[data-choose-status]");
 
     function update(announce) {
-      var full = group.querySelectorAll("input[type=checkbox]:checked").length >= limit;
+      var ticked = group.querySelectorAll("input[type=checkbox]:checked").length;
+      var full = ticked >= limit;
       boxes.forEach(function (box) { box.disabled = full && !box.checked; });
       if (announce && status) {
-        status.textContent = full ? limit + " of " + limit + " chosen: untick one to choose another." : "";
+        status.textContent = full ? limit + " of " + limit + " chosen: untick one to choose another."
+          : ticked ? ticked + " of " + limit + " chosen: choose " + (limit - ticked) + " more." : "";
       }
     }
 
