@@ -99,6 +99,8 @@ def test_the_rater_form_saves_as_it_goes_and_thanks_after_submit(
     rater = app.test_client()
     start_page = rater.get(path).get_data(as_text=True)
     assert "Ada" in start_page
+    assert "Log in" not in start_page  # no account of theirs: no navigation into one
+    assert "Sign up" not in start_page
     assert "Production Manager" in start_page
     assert "shown to Ada as their manager" in start_page
     assert "Working on my planning this year." in start_page
