@@ -39,12 +39,26 @@ def _not_found(error: Exception) -> tuple[Response | str, int]:
     return render_error(404)
 
 
+ANSWERS_STAY = (
+    "This attempt has already been submitted (perhaps in another tab), so its answers can no "
+    "longer change: the answer just sent was not saved."
+)
+
+
 @bp.errorhandler(svc.AttemptClosedError)
 def _closed(error: Exception) -> tuple[Response | str, int]:
-    message = "This attempt has already been submitted, so its answers can no longer change."
     if wants_json():
-        return jsonify(error=message), 409
-    return render_error(409, message)
+        return jsonify(error=ANSWERS_STAY), 409
+    return _submitted_page(ANSWERS_STAY)
+
+
+def _submitted_page(message: str) -> tuple[str, int]:
+    """409 for a page acting on an attempt submitted since, with the way to its results."""
+    attempt_id = (request.view_args or {}).get("attempt_id")
+    if attempt_id is None:
+        return render_error(409, message)
+    attempt, _questions = svc.load_attempt(current_user.id, attempt_id)
+    return render_template("quiz/submitted.html", attempt=attempt, message=message), 409
 
 
 SUBMITTED_STAYS = (
@@ -210,13 +224,13 @@ def discard(attempt_id: int) -> tuple[str, int] | Response:
     """Confirm with a tick, then delete an attempt in progress; a submitted one stays (409)."""
     attempt, questions = svc.load_attempt(current_user.id, attempt_id)
     if attempt.is_submitted:
-        return render_error(409, SUBMITTED_STAYS)
+        return _submitted_page(SUBMITTED_STAYS)
     form = DiscardAttemptForm()
     if form.validate_on_submit():
         try:
             svc.discard_attempt(current_user.id, attempt_id)
         except svc.AttemptClosedError:  # submitted in another tab meanwhile
-            return render_error(409, SUBMITTED_STAYS)
+            return _submitted_page(SUBMITTED_STAYS)
         flash(f"Discarded your attempt at {attempt.title}: it counts nowhere.", "info")
         return redirect(url_for("quiz.index", role=attempt.role_slug))
     return render_template(

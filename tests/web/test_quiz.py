@@ -364,7 +364,10 @@ def test_answering_after_submit_is_409_and_changes_nothing(app, user_client):
     before = questions(app, attempt_id)
     response = answer(user_client, attempt_id, 1, ["1"])
     assert response.status_code == 409
-    assert "already been submitted" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "already been submitted" in html
+    assert "the answer just sent was not saved" in html
+    assert f'href="/attempts/{attempt_id}/result"' in html  # the way on, not a dead end
     assert questions(app, attempt_id) == before
 
 
