@@ -25,18 +25,24 @@ class ChooseRoleForm(FlaskForm):
     submit = SubmitField("Save my target role")
 
 
+BROWSER_ZONE = ""
+"""The time zone choice that stores none: times follow the browser's zone (else UTC)."""
+
+
 def zone_choices() -> list[SelectChoice]:
-    return [SelectChoice(name, name.replace("_", " ")) for name in timezones.names()]
+    return [SelectChoice(BROWSER_ZONE, "My browser's time zone")] + [
+        SelectChoice(name, name.replace("_", " ")) for name in timezones.names()
+    ]
 
 
 def time_zone_hint(chosen: str | None, detected: str | None) -> str:
-    """What the time zone select shows: the person's choice, or the browser's zone, or UTC."""
+    """What the time zone select says: the person's choice, or the browser's zone, or UTC."""
     if chosen:
         mismatch = f" Your browser reports {detected}." if detected and detected != chosen else ""
         return f"Times on every page are shown in this zone.{mismatch}"
     if detected:
-        return "Detected from your browser. Save the profile to keep it, or choose another."
-    return "Times are shown in UTC until you choose a zone (your browser has not told us its own)."
+        return f"Your browser reports {detected}, so times are shown in that zone."
+    return "Times are shown in UTC until your browser tells us its zone or you choose one."
 
 
 class ProfileForm(FlaskForm):

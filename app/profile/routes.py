@@ -19,6 +19,7 @@ from app.auth.routes import TOKEN_PROBLEMS, bad_link
 from app.catalogue import catalogue
 from app.links import external_url
 from app.profile.forms import (
+    BROWSER_ZONE,
     ChooseRoleForm,
     ConfirmEmailForm,
     DeleteAccountForm,
@@ -57,7 +58,10 @@ def edit() -> tuple[str, int] | Response:
     form = _profile_form()
     if form.validate_on_submit():
         accounts.update_profile(
-            current_user, form.display_name.data, form.target_role.data, form.time_zone.data
+            current_user,
+            form.display_name.data,
+            form.target_role.data,
+            form.time_zone.data or None,  # BROWSER_ZONE: follow the browser's
         )
         flash("Profile saved.", "success")
         return redirect(url_for("profile.edit"))
@@ -167,13 +171,13 @@ def delete_account() -> tuple[str, int] | Response:
 
 def _profile_form(**kwargs: object) -> ProfileForm:
     """The profile form pre-filled from the current user (kwargs e.g. formdata=None); until the
-    person chooses a time zone, the browser's is preselected (else UTC)."""
+    person chooses a time zone, "My browser's time zone" is selected."""
     chosen, detected = timezones.known(current_user.time_zone), browser_zone()
     form = ProfileForm(
         prefix="profile",
         display_name=current_user.display_name,
         target_role=current_user.target_role,
-        time_zone=chosen or detected or timezones.FALLBACK,
+        time_zone=chosen or BROWSER_ZONE,
         **kwargs,
     )
     form.target_role.choices = role_choices(catalogue())

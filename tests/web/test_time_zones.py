@@ -75,18 +75,23 @@ def test_an_unknown_zone_is_refused_with_a_message(app, user_client, name):
     assert get_user(app).time_zone == "Europe/Paris"
 
 
-def test_until_chosen_the_browser_zone_is_preselected_and_said_to_be_detected(app, user_client):
+def test_until_chosen_times_follow_the_browser_and_a_choice_can_be_taken_back(app, user_client):
     user_client.set_cookie("tz", "America/New_York")
     html = user_client.get("/profile").text
-    assert selected_zone(html) == "America/New_York"
-    assert "Detected from your browser." in html
-    assert get_user(app).time_zone is None  # nothing is stored until the person saves
+    assert selected_zone(html) == ""  # "My browser's time zone"
+    assert "Your browser reports America/New_York, so times are shown in that zone." in html
+    assert get_user(app).time_zone is None
+    save_profile(user_client, "Asia/Tokyo")
+    assert get_user(app).time_zone == "Asia/Tokyo"
+    assert save_profile(user_client, "").status_code == 302  # back to following the browser
+    assert get_user(app).time_zone is None
+    assert selected_zone(user_client.get("/profile").text) == ""
 
 
 def test_without_a_browser_zone_times_are_in_utc(app, user_client):
     html = user_client.get("/profile").text
-    assert selected_zone(html) == "UTC"
-    assert "Times are shown in UTC until you choose a zone" in html
+    assert selected_zone(html) == ""
+    assert "Times are shown in UTC until your browser tells us its zone or you choose one" in html
     attempt_id = submitted_at(app, user_client)
     assert (
         "Submitted 07 Mar 2025, 05:05 UTC."
@@ -102,7 +107,7 @@ def test_a_bad_cookie_is_ignored(app, user_client, cookie):
         "Submitted 07 Mar 2025, 05:05 UTC."
         in user_client.get(f"/attempts/{attempt_id}/result").text
     )
-    assert selected_zone(user_client.get("/profile").text) == "UTC"
+    assert "shown in UTC until" in user_client.get("/profile").text
 
 
 def test_a_submitted_attempt_shows_its_time_in_the_chosen_zone(app, user_client):
