@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
 from app.services import timezones
+from app.services.charts import dated
 from app.services.readiness import years_text
 
 
@@ -98,15 +99,18 @@ def local_today() -> date:
     return datetime.now(request_zone()).date()
 
 
-def local_date(moment: datetime, fmt: str = "%d %b %Y") -> str:
-    """The day a stored moment fell on where the person is, e.g. "07 Mar 2025"."""
-    return timezones.local(moment, request_zone()).strftime(fmt)
+def local_date(moment: datetime, fmt: str | None = None) -> str:
+    """The day a stored moment fell on where the person is ("7 Mar 2025"), or `fmt` of it."""
+    here = timezones.local(moment, request_zone())
+    return dated(here.date()) if fmt is None else here.strftime(fmt)
 
 
-def local_datetime(moment: datetime, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A stored moment on the person's clock, with the zone's abbreviation: "07 Mar 2025, 14:05
-    JST"."""
-    return timezones.local(moment, request_zone()).strftime(f"{fmt} %Z")
+def local_datetime(moment: datetime, fmt: str | None = None) -> str:
+    """A stored moment on the person's clock, with the zone's abbreviation: "7 Mar 2025, 14:05
+    JST" (or `fmt` of it, then the zone)."""
+    here = timezones.local(moment, request_zone())
+    shown = f"{dated(here.date())}, {here:%H:%M}" if fmt is None else here.strftime(fmt)
+    return f"{shown} {here:%Z}"
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -121,5 +125,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(years_text, "years")
     app.add_template_filter(counted, "counted")
     app.add_template_filter(emphasis, "emphasis")
+    app.add_template_filter(dated, "day")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(local_datetime, "local_datetime")

@@ -95,6 +95,11 @@ def day_label(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+def dated(day: date) -> str:
+    """A day with its year, as every page writes one: "7 Mar 2026"."""
+    return f"{day_label(day)} {day.year}"
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

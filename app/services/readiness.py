@@ -17,6 +17,7 @@ from datetime import date
 
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import EducationLevel, Expectation, Role, YearsRequirement
+from app.services.charts import dated
 from app.services.estimates import CurrentEstimate, Estimate, band_text
 from app.services.experience import Experience, projected_date
 
@@ -284,10 +285,10 @@ def _certification_requirements(role: Role, facts: UserFacts, today: date) -> li
         booked = sorted(c.earned_on for c in live if c.earned_on > today)
         met = bool(valid)
         if met:
-            current, action = f"Earned {valid[0].earned_on.isoformat()}", None
+            current, action = f"Earned {dated(valid[0].earned_on)}", None
         elif booked:
-            current = f"Exam booked for {booked[0].isoformat()}"
-            action = f"Sit the {cert.name} exam on {booked[0].isoformat()}"
+            current = f"Exam booked for {dated(booked[0])}"
+            action = f"Sit the {cert.name} exam on {dated(booked[0])}"
         else:
             current, action = "Not logged", f"Consider {cert.name} ({cert.full_name})"
         reqs.append(

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Attempt, SkillScore
 from app.models.attempt import SUBMITTED
 from app.services import milestones, skill_estimates
-from app.services.charts import day_label, point_labels
+from app.services.charts import dated, point_labels
 from app.services.estimates import CurrentEstimate
 from app.services.experience import PositionFacts, experience
 from app.services.quizzes import FULL_PREFIX, SKILL_PREFIX
@@ -171,11 +171,6 @@ def progress_rows(points: list[AttemptPoint], skill_ids: list[str]) -> list[Prog
         )
         for when, p in zip(whens, points, strict=True)
     ]
-
-
-def dated(day: date) -> str:
-    """A date in the progress table: "7 Mar 2026"."""
-    return f"{day_label(day)} {day.year}"
 
 
 def facts_from(

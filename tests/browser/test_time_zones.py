@@ -9,13 +9,15 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
+from app.services.charts import dated
 from tests.browser.test_journey import choose_role, register
 from tests.mail import Inbox
 
 
 def clock(zone: str) -> str:
     """What the pages show for this minute in `zone`."""
-    return datetime.now(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M %Z")
+    now = datetime.now(ZoneInfo(zone))
+    return f"{dated(now.date())}, {now:%H:%M %Z}"
 
 
 def start_and_see_when(page: Page, quiz: str, zone: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.models import User
 from app.services import charts, export, skill_estimates
+from app.services.charts import dated
 from app.services.estimates import band_text
 from tests.conftest import ROLE_SLUGS, get_user, login
 from tests.seed import seed_submitted_attempts
@@ -219,7 +220,7 @@ def test_the_report_says_which_weights_changed_since_the_first_attempt(app, user
     revision = app.extensions["catalogue"].roles["head-of-production"].skills.revisions[0]
     _seed_attempt_submitted_on(app, "head-of-production", revision.changed_on - timedelta(days=30))
     html = user_client.get("/report/head-of-production").get_data(as_text=True)
-    changed = revision.changed_on.strftime("%d %B %Y")
+    changed = dated(revision.changed_on)
     assert f"The skill weights of Head of Production changed on {changed}" in html
     assert "Health, safety and compliance: not weighted → 10" in html
     assert "Supply chain and inventory: 15 → 12" in html

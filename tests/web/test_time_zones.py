@@ -94,8 +94,7 @@ def test_without_a_browser_zone_times_are_in_utc(app, user_client):
     assert "Times are shown in UTC until your browser tells us its zone or you choose one" in html
     attempt_id = submitted_at(app, user_client)
     assert (
-        "Submitted 07 Mar 2025, 05:05 UTC."
-        in user_client.get(f"/attempts/{attempt_id}/result").text
+        "Submitted 7 Mar 2025, 05:05 UTC." in user_client.get(f"/attempts/{attempt_id}/result").text
     )
 
 
@@ -104,8 +103,7 @@ def test_a_bad_cookie_is_ignored(app, user_client, cookie):
     user_client.set_cookie("tz", cookie)
     attempt_id = submitted_at(app, user_client)
     assert (
-        "Submitted 07 Mar 2025, 05:05 UTC."
-        in user_client.get(f"/attempts/{attempt_id}/result").text
+        "Submitted 7 Mar 2025, 05:05 UTC." in user_client.get(f"/attempts/{attempt_id}/result").text
     )
     assert "shown in UTC until" in user_client.get("/profile").text
 
@@ -114,10 +112,10 @@ def test_a_submitted_attempt_shows_its_time_in_the_chosen_zone(app, user_client)
     attempt_id = submitted_at(app, user_client)
     user_client.set_cookie("tz", "America/New_York")
     result = f"/attempts/{attempt_id}/result"
-    assert "Submitted 07 Mar 2025, 00:05 EST." in user_client.get(result).text
+    assert "Submitted 7 Mar 2025, 00:05 EST." in user_client.get(result).text
     save_profile(user_client, "Asia/Tokyo")  # the choice wins over the browser's zone
-    assert "Submitted 07 Mar 2025, 14:05 JST." in user_client.get(result).text
-    assert "07 Mar 2025, 14:05 JST" in user_client.get("/attempts").text
+    assert "Submitted 7 Mar 2025, 14:05 JST." in user_client.get(result).text
+    assert "7 Mar 2025, 14:05 JST" in user_client.get("/attempts").text
 
 
 def test_attempts_on_one_day_are_told_apart_by_their_local_time(app, user_client):
@@ -125,8 +123,8 @@ def test_attempts_on_one_day_are_told_apart_by_their_local_time(app, user_client
     submitted_at(app, user_client, MOMENT)
     submitted_at(app, user_client, MOMENT.replace(hour=9, minute=40))
     html = user_client.get("/attempts").text
-    assert "07 Mar 2025, 14:05 JST" in html
-    assert "07 Mar 2025, 18:40 JST" in html
+    assert "7 Mar 2025, 14:05 JST" in html
+    assert "7 Mar 2025, 18:40 JST" in html
 
 
 def test_a_day_is_the_day_in_the_person_zone(app, user_client):
@@ -138,7 +136,7 @@ def test_a_day_is_the_day_in_the_person_zone(app, user_client):
             sa.text("UPDATE api_tokens SET created_at = :at"), {"at": MOMENT.replace(hour=20)}
         )
         db.session.commit()
-    assert '<td data-label="Created">08 Mar 2025</td>' in user_client.get("/profile").text
+    assert '<td data-label="Created">8 Mar 2025</td>' in user_client.get("/profile").text
 
 
 @pytest.mark.parametrize("stamp", ["2025-03-07T14:05:00+09:00", "2025-03-07T05:05:00"])
@@ -151,7 +149,7 @@ def test_the_import_preview_shows_when_the_export_was_made_in_the_person_zone(
     assert exported["profile"]["time_zone"] == "Asia/Tokyo"
     exported["exported_at"] = stamp
     preview = upload(user_client, json.dumps(exported).encode(), confirm=False)
-    assert "07 March 2025 at 14:05 JST." in preview.text
+    assert "7 Mar 2025, 14:05 JST." in preview.text
 
 
 def test_a_lock_out_says_when_on_the_browser_clock(app, make_user):
