@@ -39,6 +39,20 @@ def _not_found(error: Exception) -> tuple[Response | str, int]:
     return render_error(404)
 
 
+@bp.errorhandler(svc.StaleQuestionError)
+def _stale(error: svc.StaleQuestionError) -> tuple[Response | str, int]:
+    message = (
+        "This page is out of date: it showed another question than the one now at its place "
+        "(the attempt changed in another tab), so your answer was not saved."
+    )
+    if wants_json():
+        return jsonify(error=message), 409
+    attempt_id = (request.view_args or {}).get("attempt_id")
+    return render_template(
+        "quiz/stale.html", message=message, attempt_id=attempt_id, position=error.args[0]
+    ), 409
+
+
 ANSWERS_STAY = (
     "This attempt has already been submitted (perhaps in another tab), so its answers can no "
     "longer change: the answer just sent was not saved."

@@ -72,6 +72,11 @@ class AttemptClosedError(Exception):
     """The attempt is already submitted (shown as 409)."""
 
 
+class StaleQuestionError(Exception):
+    """The page that sent an answer showed another question than the one now at its place (an
+    old tab of an attempt discarded since, whose id a new attempt took): shown as 409."""
+
+
 class InvalidAnswerError(ValueError):
     """The answer does not fit the question (shown as 422)."""
 
@@ -720,9 +725,10 @@ def save_answer(
     `shown` is the id of the item the page showed (its form sends it back). When that item's
     current version is the one asked, the answer is checked against it and written in one
     statement, which itself verifies that this version was asked there (`_save_if_open`).
-    Otherwise (no hint, a wrong one, an attempt pinned to an older version, or an answer that
-    does not fit the hinted item) the question asked is read first and the answer checked
-    against it, so a hint never changes what is saved or what is refused.
+    Otherwise (no hint, an unknown one, an attempt pinned to an older version, or an answer
+    that does not fit the hinted item) the question asked is read first and the answer checked
+    against it. A known item other than the one asked means the page is out of date: nothing
+    is saved (StaleQuestionError), since the person answered another question.
 
     No values and no skip clear the answer: unticking every box takes the answer back."""
     if not values and not skip:
@@ -747,6 +753,8 @@ def save_answer(
             commit_unless_autocommit()
             return item_count
     item_id, content_hash, item = _asked(user_id, attempt_id, position)
+    if hinted is not None and hinted.id != item_id:
+        raise StaleQuestionError(position)
     item_count = _write_answer(base, item_id, content_hash, item, values, skip)
     if item_count is None:
         db.session.rollback()

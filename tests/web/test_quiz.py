@@ -105,26 +105,31 @@ def test_a_question_number_outside_the_attempt_is_404(user_client):
 
 def test_the_item_the_form_sends_back_never_changes_what_is_checked_or_saved(app, user_client):
     """The form sends back the item it showed (so the answer can be saved without reading the
-    question first); a wrong or unknown one only means the question is read after all."""
+    question first); an unknown one only means the question is read after all, and another
+    question's means the page is out of date: nothing is saved."""
     attempt_id, choice = start_with(
         user_client, app, lambda q: not q.is_self_rating and q.item.select == "single"
     )
     qs = questions(app, attempt_id)
     rating = next(q for q in qs if q.is_self_rating)
-    # Valid for the hinted choice item, not for the self-rating asked: refused as the latter.
-    response = answer(
-        user_client, attempt_id, rating.position, correct_values(choice), item=choice.item.id
+    # The page showed the choice item, but a self-rating is asked here: an old tab's page.
+    for values in (correct_values(choice), ["4"]):
+        response = answer(user_client, attempt_id, rating.position, values, item=choice.item.id)
+        assert response.status_code == 409
+        assert "This page is out of date" in response.get_data(as_text=True)
+    stale = user_client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"position": str(rating.position), "answer": "4", "item": choice.item.id},
+        headers={"Accept": "application/json"},
     )
-    assert response.status_code == 422
-    assert "Choose one of the five levels." in response.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "out of date" in stale.json["error"]
     assert count(app, Answer, attempt_id=attempt_id) == 0
-    # Valid for the question asked, whatever the hint: saved there, scored as that question.
-    for hint in (choice.item.id, "no-such-item", ""):
+    # Valid for the question asked, with its own item, an unknown one or none: saved there.
+    for hint in (rating.item.id, "no-such-item", ""):
         response = answer(user_client, attempt_id, rating.position, ["4"], item=hint)
         assert response.status_code == 302, hint
-    response = answer(
-        user_client, attempt_id, choice.position, correct_values(choice), item=rating.item.id
-    )
+    response = answer(user_client, attempt_id, choice.position, correct_values(choice))
     assert response.status_code == 302
     with app.app_context():
         saved = {
@@ -522,6 +527,19 @@ def test_discarding_an_attempt_in_progress_deletes_it_after_a_confirmation(app, 
         user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code
         == 404
     )
+
+
+def test_an_old_tab_of_a_discarded_attempt_saves_nothing_in_the_next_one(app, user_client):
+    """SQLite hands a deleted newest id out again: a tab left on the discarded attempt then
+    posts into the new attempt, whose question at that place is another one (PostgreSQL's
+    sequences never reuse ids: there the old id is simply gone, 404)."""
+    old = start(user_client, "skill.production-scheduling")
+    shown = questions(app, old)[0]
+    user_client.post(f"/attempts/{old}/discard", data={"understood": "y"})
+    new = start(user_client, "skill.quality-control")
+    response = answer(user_client, old, 1, correct_values(shown), item=shown.item.id)
+    assert response.status_code == (409 if new == old else 404)
+    assert count(app, Answer, attempt_id=new) == 0
 
 
 def test_a_submitted_attempt_cannot_be_discarded(app, user_client):
