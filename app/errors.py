@@ -44,10 +44,14 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+def render_error(
+    code: int, detail: str | None = None, back: tuple[str, str] | None = None
+) -> tuple[str, int]:
+    """The error page; `back` is (url, text) of the page to go on from (a feature's own list,
+    for a tab left open on something gone), else the start page."""
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
+        "errors/error.html", code=code, title=title, message=detail or message, back=back
     ), code
 
 

@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.errors import render_error
 from app.feedback.forms import (
     ActionForm,
     InviteForm,
@@ -105,9 +106,20 @@ def index():
     ), 201
 
 
-def _owner_action(done: bool, message: str) -> Response:
+def _unchangeable() -> tuple[str, int]:
+    """404 for an invitation id that is not the person's, or no longer open to change (a tab
+    left open while it was answered or its round closed)."""
+    return render_error(
+        404,
+        "There is no invitation of yours here that can still be changed: it may have been "
+        "answered, or its round closed in another tab.",
+        back=(url_for("feedback.index"), "Back to your feedback page"),
+    )
+
+
+def _owner_action(done: bool, message: str) -> Response | tuple[str, int]:
     if not done:
-        abort(404)
+        return _unchangeable()
     flash(message, "success")
     return redirect(url_for("feedback.index", _anchor="invitations"))
 
@@ -119,7 +131,7 @@ def revoke(invitation_id: int):
     if request.method == "GET":
         invitation = feedback.owned_invitation(current_user.id, invitation_id)
         if invitation is None:
-            abort(404)
+            return _unchangeable()
         return render_template("feedback/revoke.html", invitation=invitation)
     return _owner_action(
         feedback.revoke(current_user.id, invitation_id),
@@ -129,7 +141,7 @@ def revoke(invitation_id: int):
 
 @bp.post("/feedback/invitations/<id:invitation_id>/extend")
 @login_required
-def extend(invitation_id: int) -> Response:
+def extend(invitation_id: int) -> Response | tuple[str, int]:
     return _owner_action(
         feedback.extend(current_user.id, invitation_id),
         "Invitation extended.",

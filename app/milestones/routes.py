@@ -18,7 +18,11 @@ bp = Blueprint("milestones", __name__, url_prefix="/milestones")
 
 @bp.errorhandler(svc.MilestoneNotFoundError)
 def _not_found(error: Exception) -> tuple[str, int]:
-    return render_error(404)
+    return render_error(
+        404,
+        "That milestone is not in your list (any more): it may have been deleted in another tab.",
+        back=(url_for("milestones.index"), "Back to your milestones"),
+    )
 
 
 @bp.route("")

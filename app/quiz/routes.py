@@ -34,9 +34,13 @@ bp = Blueprint("quiz", __name__)
 
 @bp.errorhandler(svc.AttemptNotFoundError)
 def _not_found(error: Exception) -> tuple[Response | str, int]:
+    message = (
+        "That attempt or question is not among yours (any more): an attempt in progress may "
+        "have been discarded in another tab."
+    )
     if wants_json():
-        return jsonify(error="No such attempt or question."), 404
-    return render_error(404)
+        return jsonify(error=message), 404
+    return render_error(404, message, back=(url_for("quiz.index"), "Back to your quizzes"))
 
 
 @bp.errorhandler(svc.StaleQuestionError)

@@ -211,7 +211,10 @@ def test_revoke_and_extend(app: Flask, user_client: FlaskClient) -> None:
     assert app.test_client().get(path).status_code == 200  # asking changed nothing
     assert user_client.post(f"/feedback/invitations/{invitation_id}/revoke").status_code == 302
     assert app.test_client().get(path).status_code == 410
-    assert user_client.post(f"/feedback/invitations/{invitation_id}/extend").status_code == 404
+    stale = user_client.post(f"/feedback/invitations/{invitation_id}/extend")
+    assert stale.status_code == 404
+    assert "can still be changed" in stale.text
+    assert 'href="/feedback">Back to your feedback page' in stale.text
 
 
 def test_someone_elses_invitation_cannot_be_touched(

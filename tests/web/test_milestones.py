@@ -250,7 +250,10 @@ def test_other_users_milestones_are_404(app, user_client, make_user, kind):
     login(eve, "eve@example.com")
     assert eve.get(f"/milestones/{kind}/{row_id}/edit").status_code == 404
     assert eve.post(f"/milestones/{kind}/{row_id}/edit", data=data).status_code == 404
-    assert eve.post(f"/milestones/{kind}/{row_id}/delete").status_code == 404
+    gone = eve.post(f"/milestones/{kind}/{row_id}/delete")
+    assert gone.status_code == 404
+    assert "may have been deleted in another tab" in gone.text  # what a stale tab sees too
+    assert 'href="/milestones">Back to your milestones' in gone.text
     assert count(app, model) == 1
     first_text = data.get("title") or data.get("name") or data.get("field")
     assert f"<strong>{first_text}</strong>" not in eve.get("/milestones").get_data(as_text=True)

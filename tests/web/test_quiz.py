@@ -522,7 +522,10 @@ def test_discarding_an_attempt_in_progress_deletes_it_after_a_confirmation(app, 
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AttemptItem)) == 9
     assert "1 attempt, newest first" in user_client.get("/attempts").get_data(as_text=True)
-    assert user_client.get(f"/attempts/{attempt_id}").status_code == 404
+    back = user_client.get(f"/attempts/{attempt_id}")  # the Back button after discarding
+    assert back.status_code == 404
+    assert "may have been discarded in another tab" in back.text
+    assert 'href="/quizzes">Back to your quizzes' in back.text
     assert (
         user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code
         == 404
