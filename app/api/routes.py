@@ -556,7 +556,7 @@ def _all_roles() -> list[readiness.Readiness]:
     resp=responses(HTTP_200=s.CompareOut), tags=["report"], operation_id="compare_roles"
 )
 def compare_roles() -> Any:
-    """Readiness for every role, closest first."""
+    """Readiness for every role, in the career ladder's order."""
     return s.CompareOut(roles=[_report_out(r) for r in _all_roles()])
 
 

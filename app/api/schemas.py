@@ -323,7 +323,7 @@ class ReportOut(Model):
 
 
 class CompareOut(Model):
-    roles: list[ReportOut] = Field(description="Every role, closest first.")
+    roles: list[ReportOut] = Field(description="Every role, in the career ladder's order.")
 
 
 class FeedbackGroupOut(Model):

@@ -425,6 +425,8 @@ def readiness(role: Role, cat: Catalogue, facts: UserFacts, today: date) -> Read
 
 
 def all_roles(cat: Catalogue, facts: UserFacts, today: date) -> list[Readiness]:
-    """Readiness for every role, closest first."""
-    results = [readiness(role, cat, facts, today) for role in cat.roles_in_order()]
-    return sorted(results, key=lambda r: -r.overall)
+    """Readiness for every role, in the career ladder's order (Production Manager first): a
+    "closest first" ranking misled, since a role's qualifications can sit below the one before
+    it on the ladder (Head of Production asks for a high-school diploma), and skills not yet
+    assessed count as nothing."""
+    return [readiness(role, cat, facts, today) for role in cat.roles_in_order()]

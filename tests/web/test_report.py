@@ -59,6 +59,15 @@ def test_no_score_out_of_100_before_there_is_evidence(app, user_client):
     assert "Overall readiness: not measured yet" in report
 
 
+def test_the_report_lists_every_role_in_the_ladders_order(user_client):
+    html = user_client.get("/report/head-of-production").get_data(as_text=True)
+    section = html[html.index("Your readiness for each role on the ladder") :]
+    names = ["Production Manager", "Head of Production", "Production Executive"]
+    positions = [section.index(name) for name in [*names, "Chief Production Officer"]]
+    assert positions == sorted(positions)
+    assert "<strong>Head of Production</strong> (this report)" in section
+
+
 def test_the_shared_report_speaks_of_its_owner(app, user_client):
     response = user_client.post("/report/production-manager/share", data={"expires": "7"})
     link = re.search(r'value="http://localhost(/shared/[^"]+)"', response.text).group(1)
