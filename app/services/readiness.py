@@ -186,11 +186,11 @@ def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
         current += f"; {level_phrase(p.level)} {p.status.replace('_', ' ')}"
     action = None
     if not met and pending:
-        action = f"Finish your {level_phrase(pending[0].level)}"
+        action = f"Finish the {level_phrase(pending[0].level)}"
     elif not met and not facts.education:
         # Nothing logged says nothing: most people have more than a role's minimum.
         level = req.minimum_level.label.lower()
-        action = f"Log your education ({role.name} asks for a {level} or higher)"
+        action = f"Log the education held ({role.name} asks for a {level} or higher)"
     elif not met:
         action = (
             f"Plan a {req.minimum_level.label.lower()} in a field such as {req.fields[0].lower()}"
@@ -237,7 +237,7 @@ def _mba_requirement(role: Role, facts: UserFacts) -> Requirement | None:
         met=met,
         credit=1.0 if met else (0.5 if "in_progress" in status else 0.0),
         projected=projected,
-        action=None if met else ("Finish your MBA" if mbas else "Consider an MBA"),
+        action=None if met else ("Finish the MBA" if mbas else "Consider an MBA"),
     )
 
 
@@ -258,9 +258,9 @@ def _years_requirement(
         action = None
     elif not logged:
         # No job logged says nothing yet: most people using this have held some.
-        action = f"Log the jobs you have held: years {what} are counted from them"
+        action = f"Log the jobs held: years {what} are counted from them"
     elif ongoing:
-        action = f"{years_text(missing, more=True)} {what} (keep going in your current role)"
+        action = f"{years_text(missing, more=True)} {what} (keep going in the current role)"
     else:
         action = f"Gain {years_text(missing, more=True)} {what}"
     return Requirement(
@@ -380,13 +380,8 @@ def _next_steps(
 ) -> list[str]:
     steps = [r.action for r in reqs if r.action and r.expectation == "required"]
     not_assessed = [s for s in skills if s.score is None]
-    # A wide band means the score could be far off: measure it better before working on it.
-    uncertain = [s for s in skills if s.uncertain]
-    for s in uncertain[:2]:
-        again = " again" if s.skill_id in taken else ""
-        steps.append(
-            f"Take the {s.name} quiz{again} to firm up your score ({s.band}) before working on it"
-        )
+    # Clearly weak skills first (measured precisely enough to act on), then the ones whose
+    # wide band means the score could be far off: measure those better before working on them.
     weak = sorted(
         (s for s in skills if s.score is not None and s.score < 75 and not s.uncertain),
         key=lambda s: -s.gap,
@@ -394,6 +389,12 @@ def _next_steps(
     for s in weak[:2]:
         retake = "retake" if s.skill_id in taken else "take"
         steps.append(f"Work on {s.name} (score {s.band}), then {retake} its quiz")
+    uncertain = [s for s in skills if s.uncertain]
+    for s in uncertain[:2]:
+        again = " again" if s.skill_id in taken else ""
+        steps.append(
+            f"Take the {s.name} quiz{again} to firm up the score ({s.band}) before working on it"
+        )
     if not_assessed:
         if len(not_assessed) == len(skills):
             steps.append(f"Take the full {role.name} assessment to measure every skill")

@@ -89,7 +89,7 @@ def test_education_levels(cat):
     assert not r.met
     assert r.credit == 0.5
     assert r.projected == date(2027, 6, 1)
-    assert r.action == "Finish your bachelor's degree"
+    assert r.action == "Finish the bachelor's degree"
     mba = EducationFacts("mba", "Business", "completed", date(2015, 6, 1))
     assert req(readiness(role, cat, facts([mba]), TODAY), "education").met
 
@@ -116,7 +116,7 @@ def test_time_based_requirements_project_a_date(cat):
     exp = req(result, "years_experience")
     assert exp.projected == date(2027, 12, 1)  # 1.5 x 365.25 days on
     assert exp.credit == pytest.approx(0.5)
-    assert exp.action == "1.5 more years in production (keep going in your current role)"
+    assert exp.action == "1.5 more years in production (keep going in the current role)"
     stopped = readiness(role, cat, facts(production=1.5), TODAY)
     assert req(stopped, "years_experience").projected is None
 
@@ -158,7 +158,7 @@ def test_roles_come_in_the_ladders_order_whatever_their_scores(cat):
     assert len({r.overall for r in results}) > 1  # (not all equal, so the order is not by score)
 
 
-def test_a_wide_band_is_assessed_before_it_is_worked_on(cat):
+def test_a_wide_band_is_assessed_before_it_is_worked_on_after_the_clearly_weak(cat):
     role = cat.roles["head-of-production"]
     scores = {
         "supply-chain": estimated(40, 18, 66, answers=4),  # weak, but could be far off
@@ -169,12 +169,12 @@ def test_a_wide_band_is_assessed_before_it_is_worked_on(cat):
     steps = result.next_steps
     assess = next(i for i, s in enumerate(steps) if "Supply chain" in s)
     assert steps[assess] == (
-        "Take the Supply chain and inventory quiz again to firm up your score "
+        "Take the Supply chain and inventory quiz again to firm up the score "
         "(40, likely between 18 and 66, from 4 answers) before working on it"
     )
     assert not any(s.startswith("Work on Supply chain") for s in steps)
     work = next(i for i, s in enumerate(steps) if s.startswith("Work on Quality control"))
-    assert assess < work
+    assert work < assess  # the sure gap first
     assert steps[work] == (
         "Work on Quality control (score 45, likely between 38 and 52, from 20 answers), "
         "then retake its quiz"
@@ -189,7 +189,7 @@ def test_a_quiz_never_taken_is_not_taken_again(cat):
         "quality-control": estimated(45, 38, 52),
     }
     steps = readiness(role, cat, facts(scores=scores), TODAY).next_steps
-    assert "Take the Supply chain and inventory quiz to firm up your score" in " ".join(steps)
+    assert "Take the Supply chain and inventory quiz to firm up the score" in " ".join(steps)
     assert not any("again" in s or "retake" in s for s in steps)
     assert any(s.endswith("then take its quiz") for s in steps)
 
@@ -215,7 +215,7 @@ def test_a_short_gap_is_said_in_months(cat):
     role = cat.roles["production-manager"]  # 3 years in production
     result = readiness(role, cat, facts(production=2.8, ongoing=True), TODAY)
     assert req(result, "years_experience").action == (
-        "2 more months in production (keep going in your current role)"
+        "2 more months in production (keep going in the current role)"
     )
 
 
@@ -223,7 +223,7 @@ def test_nothing_logged_asks_to_log_education_not_to_plan_a_diploma(cat):
     role = cat.roles["head-of-production"]
     result = readiness(role, cat, facts(logged=False), TODAY)
     assert req(result, "education").action == (
-        "Log your education (Head of Production asks for a high-school diploma or higher)"
+        "Log the education held (Head of Production asks for a high-school diploma or higher)"
     )
     assert not result.measured
     assert not result.skills_measured
@@ -248,7 +248,5 @@ def test_no_job_logged_asks_for_the_jobs_not_for_years(cat):
     result = readiness(cat.roles["production-manager"], cat, unlogged, TODAY)
     experience = req(result, "years_experience")
     assert experience.current == "None logged"
-    assert (
-        experience.action == "Log the jobs you have held: years in production are counted from them"
-    )
+    assert experience.action == "Log the jobs held: years in production are counted from them"
     assert not any(step.startswith("Gain") for step in result.next_steps)

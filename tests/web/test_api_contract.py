@@ -79,7 +79,9 @@ def test_the_linked_flow_keeps_its_contract(app, api_schema):
     api_schema.as_state_machine().run(
         settings=settings(
             max_examples=10,
-            stateful_step_count=6,
+            # Long enough walks that one reaches start -> answer -> submit whatever the
+            # generation draws (its constants come from the modules the worker imported).
+            stateful_step_count=10,
             deadline=None,
             derandomize=True,
             suppress_health_check=list(HealthCheck),

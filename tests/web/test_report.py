@@ -31,7 +31,7 @@ def test_new_user_report_says_what_to_do_first(user_client):
     assert "Readiness for Production Manager" in html
     assert "not assessed" in html
     assert "Take the full Production Manager assessment" in html
-    assert "Log the jobs you have held: years in production are counted from them" in html
+    assert "Log the jobs held: years in production are counted from them" in html
     assert "Gain 3 more years" not in html
     assert "No submitted quizzes yet." in html
     assert "No milestones yet." in html
@@ -48,7 +48,7 @@ def test_no_score_out_of_100_before_there_is_evidence(app, user_client):
     assert "It needs a quiz to measure the skills and the education, jobs and certifications" in (
         " ".join(report.split())
     )
-    assert "Log your education (Production Manager asks for a" in report
+    assert "Log the education held (Production Manager asks for a" in report
     user_client.post(
         "/milestones/positions/new",
         data={"title": "Planner", "organisation": "ACME", "start_date": "2019-01-01"},
