@@ -127,6 +127,12 @@ class Readiness:
         return any(s.score is not None for s in self.skills)
 
     @property
+    def skills_assessed(self) -> int:
+        """How many of the role's skills have a score (the others count as 0 in the skill
+        readiness, which the pages say beside it)."""
+        return sum(1 for s in self.skills if s.score is not None)
+
+    @property
     def measured(self) -> bool:
         """Whether the overall figure rests on evidence of both halves; before that, a 0 would
         read as a failing grade rather than as "not measured yet"."""
