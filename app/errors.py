@@ -15,7 +15,7 @@ from app.catalogue import catalogue
 from app.catalogue.schema import SelfRatingItem
 from app.database import RETRY_AFTER_SECONDS, outage_log, unreachable
 from app.extensions import db, login_manager
-from app.security.limits import paused_view_page, throttled_message
+from app.security.limits import paused_view_page, throttled_message, too_large_view_page
 from app.web import wants_json
 
 MESSAGES = {
@@ -84,6 +84,8 @@ def register_error_handlers(app: Flask) -> None:
             detail = None
         if code == 429:
             return _throttled()
+        if code == 413:
+            return _too_large()
         return render_error(code, detail)
 
     @app.errorhandler(Exception)
@@ -121,6 +123,17 @@ def _throttled() -> Response:
     else:
         response = make_response(render_error(429, message))
     response.status_code = 429
+    return response
+
+
+def _too_large() -> Response | tuple[str, int]:
+    """The upload's form again, saying what to do (its view's `too_large_page`), else the 413
+    page. Werkzeug refused the body before the view ran, so nothing was read or saved."""
+    page = too_large_view_page()
+    if page is None:
+        return render_error(413)
+    response = make_response(page)
+    response.status_code = 413
     return response
 
 

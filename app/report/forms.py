@@ -1,10 +1,10 @@
-"""The import form (the report blueprint also serves the exports it reads back)."""
+"""The import forms (the report blueprint also serves the exports they read back)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -30,6 +30,14 @@ class ImportForm(FlaskForm):
         ],
     )
     submit = SubmitField("Import")
+
+
+class ConfirmImportForm(FlaskForm):
+    """The preview's Import and Cancel buttons: the file the page showed, named by its digest
+    (`importer.digest`), so that a file previewed since in another tab is never the one
+    imported or cancelled."""
+
+    digest = HiddenField()
 
 
 def expiry_field(label: str) -> SelectField:

@@ -13,21 +13,21 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
     url_for,
 )
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
 from app.extensions import db
 from app.links import external_url
 from app.models import User
-from app.report.forms import ImportForm, ShareForm
-from app.security.limits import per_account, per_ip
+from app.report.forms import ConfirmImportForm, ImportForm, ShareForm
+from app.security.limits import paused_page, per_account, per_ip, too_large_page
 from app.security.once import new_once, secret_for
 from app.services import access, charts, export, feedback, importer, readiness, report
 from app.web import counted, local_today, request_zone
@@ -209,31 +209,70 @@ def export_csv() -> Response:
     )
 
 
+STALE_PREVIEW = (
+    "This preview is out of date: another file was previewed since. Preview it again. "
+    "Nothing was imported."
+)
+
+
+def _import_page(
+    form: ImportForm | None = None, status: int = 200, throttled: str | None = None
+) -> tuple[str, int]:
+    """The import page with its form (a fresh one unless given) and a pause's message."""
+    form = form or ImportForm(formdata=None)
+    return render_template("report/import.html", form=form, throttled=throttled), status
+
+
+def _too_large_page() -> tuple[str, int] | None:
+    """A request past MAX_CONTENT_LENGTH, refused before the view ran: the page with its form
+    and the same words as a file just over the limit (for a person logged in; the view would
+    send anyone else to the login page)."""
+    if not current_user.is_authenticated:
+        return None
+    form = ImportForm(formdata=None)
+    limit = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    form.file.errors = [f"{importer.too_large(limit)} Nothing was imported."]
+    return _import_page(form, 413)
+
+
+def _file_was_read(response: Response) -> bool:
+    """The import limit counts the requests whose file's JSON was read (a preview shown, or a
+    refusal after reading it): that is the work it guards. A form sent without a file, a file
+    too large, empty or not JSON text costs next to nothing and does not count."""
+    return g.get("import_file_read", False)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
-@per_account("IMPORT_LIMIT_ACCOUNT", from_form=False)
-def import_data() -> tuple[str, int] | Response:
+@per_account("IMPORT_LIMIT_ACCOUNT", from_form=False, deduct_when=_file_was_read)
+@paused_page(lambda message: _import_page(status=429, throttled=message))
+@too_large_page(_too_large_page)
+def import_data() -> tuple[str, int]:
     """Step one: read and check the file, and show what importing it would add (nothing is
-    added yet; the file waits in the database for the confirmation)."""
+    added yet; the file waits in the database for the confirmation, named on the page by its
+    digest). A file with nothing new is not kept: there is nothing to confirm."""
     form = ImportForm()
-    status = 422  # when the form shows an error
-    if form.validate_on_submit():
-        limit = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
-        raw = form.file.data.read(limit + 1)  # one byte more tells a file that is too large
-        try:
-            preview = importer.preview(current_user, _parse(raw))
-        except importer.BadImportError as error:
-            form.file.errors.append(f"{error} Nothing was imported.")
-            if isinstance(error, importer.TooLargeError):
-                status = 413
-        except IntegrityError:
-            form.file.errors.append(
-                "The file holds a record this ProdReady cannot store. Nothing was imported."
-            )
-        else:
-            importer.hold(current_user, raw)
-            return render_template("report/import_preview.html", preview=preview), 200
-    return render_template("report/import.html", form=form), status if form.errors else 200
+    if not form.validate_on_submit():
+        return _import_page(form, 422 if form.errors else 200)
+    limit = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
+    raw = form.file.data.read(limit + 1)  # one byte more tells a file that is too large
+    g.import_file_read = True
+    try:
+        preview = importer.preview(current_user, _parse(raw))
+    except importer.BadImportError as error:
+        g.import_file_read = not isinstance(error, importer.RefusedUnreadError)
+        form.file.errors.append(f"{error} Nothing was imported.")
+        return _import_page(form, 413 if isinstance(error, importer.TooLargeError) else 422)
+    except IntegrityError:
+        form.file.errors.append(
+            "The file holds a record this ProdReady cannot store. Nothing was imported."
+        )
+        return _import_page(form, 422)
+    if not preview.nothing_new:
+        importer.hold(current_user, raw)
+    return render_template(
+        "report/import_preview.html", preview=preview, digest=importer.digest(raw)
+    ), 200
 
 
 def _parse(raw: bytes) -> importer.ExportIn:
@@ -243,9 +282,19 @@ def _parse(raw: bytes) -> importer.ExportIn:
 
 @bp.route("/import/confirm", methods=["POST"])
 @login_required
-def confirm_import() -> Response:
-    """Step two: import the file the preview showed, all or nothing."""
-    raw = importer.held(current_user) if FlaskForm().validate_on_submit() else None
+def confirm_import() -> Response | tuple[str, int]:
+    """Step two: import the file the preview showed (its digest in the form), all or nothing;
+    if another file was previewed since, a 409 with the form to preview again."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        raw = importer.held(current_user, form.digest.data or "")
+    except importer.StalePreviewError:
+        db.session.rollback()
+        stale = ImportForm(formdata=None)
+        stale.form_errors.append(STALE_PREVIEW)
+        return _import_page(stale, 409)
     if raw is None:
         flash("There is no file waiting to be imported. Choose it again.", "info")
         return redirect(url_for("report.import_data"))
@@ -255,7 +304,7 @@ def confirm_import() -> Response:
         db.session.commit()
     except (importer.BadImportError, IntegrityError) as error:
         db.session.rollback()
-        importer.drop_held(current_user)
+        importer.drop_held(current_user, form.digest.data)
         db.session.commit()
         why = (
             str(error)
@@ -277,8 +326,10 @@ def confirm_import() -> Response:
 @bp.route("/import/cancel", methods=["POST"])
 @login_required
 def cancel_import() -> Response:
-    if FlaskForm().validate_on_submit():
-        importer.drop_held(current_user)
+    """Forget the previewed file, unless another tab has previewed a file since."""
+    form = ConfirmImportForm()
+    if form.validate_on_submit():
+        importer.drop_held(current_user, form.digest.data or "")
         db.session.commit()
     flash("Nothing was imported.", "info")
     return redirect(url_for("report.import_data"))

@@ -101,9 +101,31 @@ def paused_page(render: Callable[[str], ResponseReturnValue]):
 
 def paused_view_page(message: str) -> ResponseReturnValue | None:
     """The page the current view asked for when paused (see `paused_page`), if any."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    render = getattr(view, "paused_page", None)
+    render = getattr(_current_view(), "paused_page", None)
     return None if render is None else render(message)
+
+
+def too_large_page(render: Callable[[], ResponseReturnValue | None]):
+    """Mark a view whose upload can pass MAX_CONTENT_LENGTH, which Werkzeug refuses as soon as
+    anything reads the form (before the view runs): on that 413 the app's error handler shows
+    `render()` (the form again, saying what to do) instead of the bare 413 page, unless it
+    returns None. Put it under the limit decorators, like `paused_page`."""
+
+    def mark(view: Callable) -> Callable:
+        view.too_large_page = render  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def too_large_view_page() -> ResponseReturnValue | None:
+    """The page the current view asked for when its request is too large, if any."""
+    render = getattr(_current_view(), "too_large_page", None)
+    return None if render is None else render()
+
+
+def _current_view() -> Callable | None:
+    return current_app.view_functions.get(request.endpoint or "")
 
 
 def retry_after() -> int:

@@ -62,8 +62,18 @@ class BadImportError(ValueError):
     """The file cannot be imported; the message names the problem for the person."""
 
 
-class TooLargeError(BadImportError):
+class RefusedUnreadError(BadImportError):
+    """The file was refused before its JSON was read (too large, empty, damaged gzip, not JSON
+    text): a mistake found at little cost, which the import limit does not count. Reading the
+    JSON of a large file takes a second or more, so every refusal after that counts."""
+
+
+class TooLargeError(RefusedUnreadError):
     """The file, or the JSON it unpacks to, is larger than this ProdReady reads."""
+
+
+class StalePreviewError(Exception):
+    """The file waiting to be imported is not the one the confirming page previewed."""
 
 
 class _Strict(BaseModel):
@@ -276,13 +286,17 @@ def parse(raw: bytes, max_sent: int, max_json: int) -> ExportIn:
     """The validated file, JSON or gzip-compressed JSON of at most `max_sent` bytes unpacking
     to at most `max_json`, or BadImportError naming the first problem in words."""
     if len(raw) > max_sent:
-        raise TooLargeError(
-            f"That file is larger than {_mb(max_sent)}. Download your data with Export gzip, "
-            "about five times smaller, and import that file."
-        )
+        raise TooLargeError(too_large(max_sent))
     data = _json(_unpacked(raw, max_json) if raw.startswith(GZIP_MAGIC) else raw)
-    if not isinstance(data, dict) or data.get("format") != export.FORMAT:
-        raise BadImportError("That file is not a ProdReady export.")
+    if not isinstance(data, dict):
+        raise BadImportError(
+            f"{NOT_AN_EXPORT} it is {JSON_KINDS[type(data)]}, and an export is a JSON object "
+            f"of named fields. {CHOOSE_AGAIN}"
+        )
+    if data.get("format") != export.FORMAT:
+        raise BadImportError(
+            f"{NOT_AN_EXPORT} it is JSON, but not in the format of an export. {CHOOSE_AGAIN}"
+        )
     if data.get("version") not in READABLE_VERSIONS:
         raise BadImportError(
             f"That export is format version {data.get('version')!r}; this ProdReady reads "
@@ -301,10 +315,36 @@ def parse(raw: bytes, max_sent: int, max_json: int) -> ExportIn:
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1024 * 1024
+NOT_AN_EXPORT = "This is not an export file from ProdReady:"
+CHOOSE_AGAIN = "Choose the .json or .json.gz file that Export gave you."
+# What a file that is not JSON text often is, by its first bytes (its "magic number").
+KNOWN_BINARIES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+}
+JSON_KINDS = {
+    list: "a JSON list",
+    str: "a JSON string",
+    int: "a JSON number",
+    float: "a JSON number",
+    bool: "a JSON true or false",
+    type(None): "a JSON null",
+}
 
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
+
+
+def too_large(max_sent: int) -> str:
+    """What to tell a person whose file is larger than the `max_sent` bytes an import takes."""
+    return (
+        f"That file is larger than {_mb(max_sent)}. Download your data with Export gzip, "
+        "about five times smaller, and import that file."
+    )
 
 
 def _unpacked(raw: bytes, max_json: int) -> bytes:
@@ -326,31 +366,58 @@ def _unpacked(raw: bytes, max_json: int) -> bytes:
                 )
             pending = inflater.unconsumed_tail
     except zlib.error:
-        raise BadImportError("That gzip file is damaged; export your data again.") from None
+        raise RefusedUnreadError("That gzip file is damaged; export your data again.") from None
     if not inflater.eof:
-        raise BadImportError("That gzip file is cut short; export your data again.")
+        raise RefusedUnreadError("That gzip file is cut short; export your data again.")
     return bytes(out)
 
 
 def _json(raw: bytes) -> Any:
-    """The parsed file, refusing what the parser or the database cannot take: nesting that
-    would exhaust the stack, numbers Python will not convert, control characters."""
+    """The parsed file, refusing what is not JSON text (first, so that an image is not judged
+    by its bytes that happen to be brackets) and what the parser or the database cannot take:
+    nesting that would exhaust the stack, numbers Python will not convert, control
+    characters."""
+    text = _text(raw)
     try:
-        check_json_depth(raw)
-        data = json.loads(raw.decode("utf-8"))
+        check_json_depth(text)
+        data = json.loads(text)
         check_value(data)
     except HostileInputError as refused:
         where = f" has a problem at {refused.where}: it" if refused.where else ""
         raise BadImportError(f"The file{where} {refused.detail}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadImportError(
-            "That file is not JSON. Choose the .json file that Export JSON gave you."
-        ) from None
+    except json.JSONDecodeError as error:
+        # A string that never ends ran into the end of the file, as does an error past the text.
+        if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()):
+            raise BadImportError(
+                "The file ends before its JSON does: it was cut short, perhaps while it was "
+                "downloaded or copied. Export your data again and import the new file."
+            ) from None
+        raise BadImportError(f"{NOT_AN_EXPORT} it is not JSON text. {CHOOSE_AGAIN}") from None
     except ValueError:  # more than sys.get_int_max_str_digits() digits
         raise BadImportError(
             "The file holds a number with too many digits; no export has one."
         ) from None
     return data
+
+
+def _text(raw: bytes) -> str:
+    """The file as text, if it can be JSON: UTF-8 (a byte order mark, which some editors add,
+    is dropped) that starts like a JSON value."""
+    if not raw.strip():
+        raise RefusedUnreadError(f"The file is empty. {CHOOSE_AGAIN}")
+    kind = next((k for magic, k in KNOWN_BINARIES.items() if raw.startswith(magic)), None)
+    if kind is not None:
+        raise RefusedUnreadError(f"{NOT_AN_EXPORT} it is {kind}, not JSON text. {CHOOSE_AGAIN}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = ""  # not UTF-8, so not JSON text either
+    if text.lstrip()[:1] not in JSON_STARTS:
+        raise RefusedUnreadError(f"{NOT_AN_EXPORT} it is not JSON text. {CHOOSE_AGAIN}")
+    return text
+
+
+JSON_STARTS = frozenset('{["-0123456789tfnNI')  # json.loads also reads NaN and Infinity
 
 
 def _known_to_this_bank(data: ExportIn) -> None:
@@ -515,6 +582,11 @@ class Preview:
     def other_account(self, email: str) -> bool:
         return bool(self.source_email) and self.source_email.lower() != email.lower()
 
+    @property
+    def nothing_new(self) -> bool:
+        """Confirming would add nothing: there is nothing to offer to import."""
+        return not self.counts["attempts"] and not self.counts["milestones"]
+
 
 def preview(user: User, data: ExportIn) -> Preview:
     """Write what is new and roll it back: the counts are exactly what confirming would add
@@ -533,6 +605,12 @@ def preview(user: User, data: ExportIn) -> Preview:
     )
 
 
+def digest(raw: bytes) -> str:
+    """What names a file between its preview and the confirmation: the preview's forms carry
+    it, so that a confirmation imports the file its page showed and no other."""
+    return hashlib.sha256(raw).hexdigest()
+
+
 def hold(user: User, raw: bytes) -> None:
     """Keep the upload until it is confirmed (replacing any earlier one)."""
     db.session.execute(delete(PendingImport).where(PendingImport.user_id == user.id))
@@ -540,9 +618,25 @@ def hold(user: User, raw: bytes) -> None:
     db.session.commit()
 
 
-def held(user: User) -> bytes | None:
-    return db.session.scalar(select(PendingImport.content).where(PendingImport.user_id == user.id))
+def held(user: User, previewed: str) -> bytes | None:
+    """The file waiting to be imported, or None when none is; StalePreviewError when it is not
+    the one whose digest the confirming page carries (another tab previewed a file since).
+    The row stays locked until the transaction ends (on PostgreSQL), so a preview sent
+    meanwhile waits instead of replacing it."""
+    content = db.session.scalar(
+        select(PendingImport.content).where(PendingImport.user_id == user.id).with_for_update()
+    )
+    if content is not None and digest(content) != previewed:
+        raise StalePreviewError
+    return content
 
 
-def drop_held(user: User) -> None:
+def drop_held(user: User, previewed: str | None = None) -> None:
+    """Forget the file waiting to be imported; with `previewed`, only if it is that file."""
+    if previewed is not None:
+        content = db.session.scalar(
+            select(PendingImport.content).where(PendingImport.user_id == user.id)
+        )
+        if content is None or digest(content) != previewed:
+            return
     db.session.execute(delete(PendingImport).where(PendingImport.user_id == user.id))

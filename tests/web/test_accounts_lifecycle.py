@@ -414,15 +414,24 @@ def test_deleting_an_account_removes_everything_of_it_in_one_go(
 
 
 def upload(client, content: bytes, name: str = "prodready-export.json", confirm: bool = True):
-    """Import as a person does: the file, its preview, then (with `confirm`) the confirmation;
-    the preview's response when it refused the file or when not confirming."""
+    """Import as a person does: the file, its preview, then (with `confirm`) the preview's
+    Import button; the preview's response when it refused the file, when it offers nothing to
+    import, or when not confirming."""
     response = client.post(
         "/import", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
     )
     if response.status_code != 200 or not confirm:
         return response
     assert "Check before importing" in response.text
-    return client.post("/import/confirm")
+    if 'action="/import/confirm"' not in response.text:
+        return response  # nothing new: no Import button
+    return client.post("/import/confirm", data={"digest": previewed_digest(response.text)})
+
+
+def previewed_digest(page: str) -> str:
+    """The digest the preview's forms carry: which file the page shows."""
+    found = re.search(r'name="digest" value="([0-9a-f]{64})"', page)
+    return found.group(1) if found else ""
 
 
 def report_body(client, slug: str = "production-manager") -> str:
@@ -460,20 +469,21 @@ def test_an_export_imported_into_a_new_account_gives_the_same_report(mail_app, a
     assert "Imported 2 quiz attempts and 1 milestone." in eve.get("/report").text
     assert report_body(eve) == report_body(ada)
 
-    # Importing the same file again adds nothing.
+    # Importing the same file again adds nothing, and offers nothing to import.
     again = upload(eve, exported)
-    assert again.status_code == 302
-    assert "Imported 0 quiz attempts and 0 milestones." in eve.get("/report").text
+    assert again.status_code == 200
+    assert "Everything in this file is already in this account" in again.text
+    assert 'action="/import/confirm"' not in again.text
     assert report_body(eve) == report_body(ada)
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"not json at all", "That file is not JSON."),
-        (b'{"hello": "world"}', "That file is not a ProdReady export."),
+        (b"not json at all", "This is not an export file from ProdReady: it is not JSON text."),
+        (b'{"hello": "world"}', "it is JSON, but not in the format of an export."),
         (b'{"format": "prodready-export", "version": 1}', "format version 1"),
-        (b"\xff\xfe\x00", "That file is not JSON."),
+        (b"\xff\xfe\x00", "This is not an export file from ProdReady: it is not JSON text."),
     ],
 )
 def test_a_bad_file_gets_a_clear_message_and_saves_nothing(ada, content, message):

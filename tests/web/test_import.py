@@ -21,7 +21,7 @@ from config import Config
 from tests.conftest import get_user, login
 from tests.web.conftest import app_with_mail
 from tests.web.quiz_helpers import answer_all, start
-from tests.web.test_accounts_lifecycle import rows_of, some_history, upload
+from tests.web.test_accounts_lifecycle import previewed_digest, rows_of, some_history, upload
 
 Mutation = Callable[[dict[str, Any]], Any]
 
@@ -107,6 +107,62 @@ def test_a_hostile_import_gets_a_clear_4xx_and_writes_nothing(
     assert eve.get("/attempts").status_code == 200
 
 
+# A PNG image renamed to .json: binary, with many bytes that are brackets in ASCII.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 64
+NOT_JSON = "This is not an export file from ProdReady: it is not JSON text."
+NOT_AN_EXPORT = "This is not an export file from ProdReady: it is"
+
+
+def import_form(page: str) -> bool:
+    """Whether the page has the import form, to choose a file again."""
+    return 'action="/import"' in page and 'type="file"' in page
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(PNG, "it is a PNG image, not JSON text", id="png"),
+        pytest.param(b"\x00\xff\xfe" * 1000 + b"{" * 40, NOT_JSON, id="binary"),
+        pytest.param(b"PK\x03\x04" + b"[{" * 40, "it is a ZIP archive, not JSON text", id="zip"),
+        pytest.param(gzip.compress(PNG), "it is a PNG image, not JSON text", id="gzipped png"),
+        pytest.param('{"café": 1}'.encode("utf-16"), NOT_JSON, id="utf-16 text"),
+        pytest.param(b"<html>" + b"{[" * 40, NOT_JSON, id="text with brackets"),
+        pytest.param(b"date,quiz,score\n2025-03-07,skill,80\n", NOT_JSON, id="csv"),
+        pytest.param(b"", "The file is empty", id="empty"),
+        pytest.param(b" \n\t\r\n", "The file is empty", id="blank"),
+        pytest.param(b"[1, 2, 3]", f"{NOT_AN_EXPORT} a JSON list", id="list"),
+        pytest.param(b"42", f"{NOT_AN_EXPORT} a JSON number", id="number"),
+        pytest.param(b"1e999", f"{NOT_AN_EXPORT} a JSON number", id="infinite number"),
+        pytest.param(b'"prodready-export"', f"{NOT_AN_EXPORT} a JSON string", id="string"),
+        pytest.param(b"null", f"{NOT_AN_EXPORT} a JSON null", id="null"),
+        pytest.param(b'{"hello": "world"}', "not in the format of an export", id="other json"),
+        pytest.param(b'{"format": "prodready-export", "attempts": [', "cut short", id="cut short"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested more than 32 levels", id="deep"),
+        pytest.param(b"{" * 33 + b"}" * 33, "nested more than 32 levels", id="33 levels"),
+        pytest.param(
+            gzip.compress(b'{"format": "prodready-export"}')[:-12], "cut short", id="cut gzip"
+        ),
+    ],
+)
+def test_a_file_that_is_not_an_export_gets_a_message_that_says_so(ada, content, message):
+    """Issue 25, point 2: a PNG renamed to .json was "nested more than 32 levels deep"."""
+    login(ada)
+    response = upload(ada, content)
+    assert response.status_code == 422, response.text[:2000]
+    assert message in response.text
+    assert "Nothing was imported" in response.text
+    assert ("nested more" in response.text) == ("nested more" in message)
+    assert import_form(response.text)  # to choose another file
+
+
+def test_a_cut_short_export_says_so(mail_app, ada):
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    response = upload(ada, exported[: len(exported) // 2])
+    assert response.status_code == 422
+    assert "The file ends before its JSON does" in response.text
+
+
 def test_an_imported_attempt_opens_its_result_page(mail_app, ada, make_user):
     some_history(ada, mail_app)
     exported = ada.get("/export.json").data
@@ -146,7 +202,8 @@ def test_an_import_is_previewed_and_added_only_when_confirmed(mail_app, ada, mak
     assert "This export came from <strong>ada@example.com</strong>, not from this account" in page
     assert '<th scope="row">Quiz attempts</th><td>1</td><td>1</td>' in page
     assert owned() == {**before, "pending_imports": 1}  # held, not imported
-    assert eve.post("/import/cancel").status_code == 302
+    cancel = eve.post("/import/cancel", data={"digest": previewed_digest(preview.text)})
+    assert cancel.status_code == 302
     assert owned() == before
     nothing = eve.post("/import/confirm", follow_redirects=True)
     assert "There is no file waiting to be imported" in nothing.text
@@ -167,6 +224,119 @@ def test_ones_own_export_gets_no_warning(mail_app, ada):
     assert "Check before importing" in page
 
 
+def test_confirming_imports_the_file_on_screen_or_says_the_preview_is_out_of_date(
+    mail_app, ada, make_user
+):
+    """Issue 25, point 1: tab 1 previews file A, tab 2 previews file B; tab 1's Import button
+    used to import B. Each preview's forms name their file by its digest."""
+    some_history(ada, mail_app)
+    whole = json.loads(ada.get("/export.json").data)
+    file_a = json.dumps(whole).encode()  # an attempt and a certification
+    file_b = json.dumps({**whole, "attempts": []}).encode()  # the certification only
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    eve_id = get_user(mail_app, "eve@example.com").id
+
+    def owned() -> dict[str, int]:
+        with mail_app.app_context():
+            return {k: v for k, v in rows_of(eve_id).items() if v and k != "users"}
+
+    tab_1 = upload(eve, file_a, confirm=False)
+    tab_2 = upload(eve, file_b, confirm=False)
+    digest_a, digest_b = previewed_digest(tab_1.text), previewed_digest(tab_2.text)
+
+    stale = eve.post("/import/confirm", data={"digest": digest_a})  # tab 1's Import button
+    assert stale.status_code == 409, owned()  # it used to import file B
+    assert len({digest_a, digest_b, ""}) == 3
+    page = " ".join(stale.text.split())
+    assert "This preview is out of date: another file was previewed since. Preview it again." in (
+        page
+    )
+    assert "Nothing was imported" in page
+    assert import_form(page)  # to preview it again
+    assert owned() == {"pending_imports": 1}  # file B still waits for tab 2
+    assert eve.post("/import/confirm", data={}).status_code == 409  # a page without a digest
+
+    cancelled = eve.post("/import/cancel", data={"digest": digest_a}, follow_redirects=True)
+    assert "Nothing was imported" in cancelled.text
+    assert owned() == {"pending_imports": 1}  # tab 1's Cancel leaves tab 2's file
+
+    done = eve.post("/import/confirm", data={"digest": digest_b}, follow_redirects=True)
+    assert "Imported 0 quiz attempts and 1 milestone." in done.text  # file B, as tab 2 said
+    assert owned() == {"certifications": 1}
+
+    again = eve.post("/import/confirm", data={"digest": digest_a}, follow_redirects=True)
+    assert "There is no file waiting to be imported" in again.text
+    assert owned() == {"certifications": 1}
+
+    fresh = upload(eve, file_a, confirm=False)  # the form of the 409 page, used again
+    assert '<th scope="row">Quiz attempts</th><td>1</td><td>1</td>' in " ".join(fresh.text.split())
+    done = eve.post(
+        "/import/confirm", data={"digest": previewed_digest(fresh.text)}, follow_redirects=True
+    )
+    assert "Imported 1 quiz attempt and 0 milestones." in done.text
+    assert owned()["attempts"] == 1
+
+
+def test_a_file_with_nothing_new_offers_no_import(mail_app, ada, make_user):
+    """Issue 25, point 5: the preview offered "Import 0 attempts and 0 milestones"."""
+    some_history(ada, mail_app)
+    own = upload(ada, ada.get("/export.json").data)
+    assert own.status_code == 200
+    page = " ".join(own.text.split())
+    assert "Everything in this file is already in this account: there is nothing to import." in (
+        page
+    )
+    assert 'action="/import/confirm"' not in page
+    assert "Import 0" not in page
+    assert '<a href="/import"' in page  # choose another file
+    with mail_app.app_context():
+        assert rows_of(get_user(mail_app).id)["pending_imports"] == 0  # nothing held
+
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    empty = upload(eve, eve.get("/export.json").data)
+    assert "This file holds no finished quiz attempts and no milestones: there is nothing" in (
+        empty.text
+    )
+    assert 'action="/import/confirm"' not in empty.text
+    start(eve)
+    unfinished = " ".join(upload(eve, eve.get("/export.json").data).text.split())
+    assert (
+        "This file holds no finished quiz attempts and no milestones, only 1 unfinished attempt, "
+        "which is never imported: there is nothing to import."
+    ) in unfinished
+    assert 'action="/import/confirm"' not in unfinished
+
+
+def test_an_upload_over_the_request_limit_shows_the_import_form(mail_app, ada, make_user):
+    """Issue 25, point 3: a 5 MB file got the bare 413 page. Now the import page says why,
+    and a file previewed before (in another tab) can still be imported."""
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    make_user("eve@example.com", "Eve", role="production-manager")
+    eve = mail_app.test_client()
+    login(eve, "eve@example.com")
+    earlier = upload(eve, exported, confirm=False)
+
+    huge = upload(eve, b" " * 5 * 1024 * 1024)
+    assert huge.status_code == 413
+    page = " ".join(huge.text.split())
+    assert "<h1>Import your data</h1>" in page
+    assert 'class="error-summary"' in page
+    assert "That file is larger than 4 MB." in page
+    assert "Export gzip" in page
+    assert "Nothing was imported" in page
+    assert import_form(page)
+
+    done = eve.post(
+        "/import/confirm", data={"digest": previewed_digest(earlier.text)}, follow_redirects=True
+    )
+    assert "Imported 1 quiz attempt and 1 milestone." in done.text
+
+
 def shared_numbers(app) -> tuple[list, list]:
     """Every item's statistics and every scale's alpha, as all users' scoring sees them."""
     with app.app_context():
@@ -185,8 +355,8 @@ def test_imported_answers_count_for_their_owner_but_not_in_the_item_statistics(
     make_user("eve@example.com", "Eve", role="production-manager")
     eve = mail_app.test_client()
     login(eve, "eve@example.com")
-    for _ in range(2):  # the second import adds nothing, but try
-        assert upload(eve, exported).status_code == 302
+    assert upload(eve, exported).status_code == 302
+    assert "already in this account" in upload(eve, exported).text  # the second adds nothing
     assert shared_numbers(mail_app) == before
     with mail_app.app_context():
         mine = skill_estimates.current(get_user(mail_app, "eve@example.com").id)
@@ -194,16 +364,44 @@ def test_imported_answers_count_for_their_owner_but_not_in_the_item_statistics(
 
 
 def test_imports_are_rate_limited_per_account(app, inbox, make_user):
-    make_user()
+    """Only files whose JSON was read count (issue 25, point 4): a preview shown, or a file
+    refused after reading it; mistakes caught at once do not, and the pause shows the form
+    with when to try again."""
+    make_user(role="production-manager")
     make_user("eve@example.com", "Eve")
     limited = app_with_mail(app, inbox, RATELIMIT_ENABLED=True, IMPORT_LIMIT_ACCOUNT="2 per hour")
     ada, eve = limited.test_client(), limited.test_client()
-    login(ada)
+    some_history(ada, limited)
+    exported = ada.get("/export.json").data
     login(eve, "eve@example.com")
-    codes = [upload(ada, b"not json").status_code for _ in range(3)]
-    assert codes == [422, 422, 429]
+
+    mistakes = [
+        ada.post("/import", data={}, content_type="multipart/form-data"),  # no file chosen
+        upload(ada, exported, "notes.txt"),
+        upload(ada, PNG),
+        upload(ada, b""),
+        upload(ada, b"<html>" + b"[" * 100),
+        upload(ada, GZIP_MAGIC + b"\x08\x00 not deflate at all"),
+        upload(ada, exported + b" " * Config.IMPORT_MAX_UPLOAD_BYTES),
+        upload(ada, b" " * (Config.MAX_CONTENT_LENGTH + 1)),
+    ]
+    assert [r.status_code for r in mistakes] == [422] * 6 + [413] * 2
+    codes = [
+        upload(ada, b'{"hello": "world"}').status_code,  # read, then refused: counts
+        upload(ada, exported, confirm=False).status_code,
+        upload(ada, exported, confirm=False).status_code,
+    ]
+    assert codes == [422, 200, 429]
+    paused = upload(ada, b"not json")
+    assert paused.status_code == 429
+    assert "Retry-After" in paused.headers
+    page = paused.text
+    assert "Import your data" in page  # the import page, not the bare 429 page
+    assert "paused for your account" in page
+    assert "Try again in" in page
+    assert import_form(page)
     assert ada.get("/import").status_code == 200  # the page itself is not limited
-    assert upload(eve, b"not json").status_code == 422  # another account is not limited
+    assert upload(eve, exported, confirm=False).status_code == 200  # nor another account
 
 
 def years_of_history(client, app, assessments: int) -> bytes:
