@@ -40,12 +40,20 @@ def date_field(label: str, required: bool = False, description: str = "") -> Dat
     )
 
 
-def text_field(label: str, max_length: int, required: bool = True) -> StringField:
+def text_field(
+    label: str, max_length: int, required: bool = True, description: str = ""
+) -> StringField:
     validators = [Length(max=max_length, message=f"Keep it under {max_length} characters.")]
     validators.insert(
         0, DataRequired(message=f"Enter the {label.lower()}.") if required else Optional()
     )
-    return StringField(label, validators=validators, filters=[strip_whitespace])
+    return StringField(
+        label,
+        validators=validators,
+        # An optional field left out of the request altogether is empty text, as when blank.
+        filters=[strip_whitespace, lambda value: value or ""],
+        description=description,
+    )
 
 
 class WholeNumberField(IntegerField):
@@ -107,6 +115,11 @@ class MilestoneForm(FlaskForm):
             raise ValidationError(f"{what} cannot be in the past.")
 
 
+FIELD_OPTIONAL = ("high_school", "mba")
+"""Levels that often have no field of study (a general diploma or MBA): asking for one made
+people type "MBA in MBA"."""
+
+
 class EducationForm(MilestoneForm):
     start_attr, end_attr = "start_date", "end_date"
     order_message = "The completion date must be on or after the start date."
@@ -115,7 +128,12 @@ class EducationForm(MilestoneForm):
         choices=[SelectChoice(k, v) for k, v in LEVEL_LABEL.items()],
         validators=[DataRequired(message="Choose a level.")],
     )
-    field = text_field("Field of study", 120)
+    field = text_field(
+        "Field of study",
+        120,
+        required=False,
+        description="Optional for a high-school diploma or a general MBA.",
+    )
     institution = text_field("Institution", 160, required=False)
     status = SelectField(
         "Status",
@@ -142,6 +160,8 @@ class EducationForm(MilestoneForm):
     def check(self) -> None:
         if self.status.data == "completed" and self.end_date.data is None:
             self.fail(self.end_date, "Enter the date you completed it.")
+        if not self.field.data and self.level.data and self.level.data not in FIELD_OPTIONAL:
+            self.fail(self.field, "Enter the field of study.")
 
     def validate_start_date(self, field: DateField) -> None:
         if self.status.data in ("completed", "in_progress"):

@@ -193,7 +193,7 @@ class EducationIn(_Row):
     stored_as = Education
     id: RecordId | None = None
     level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
-    field: Required
+    field: str = ""
     institution: str = ""
     status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
     start_date: Day | None = None

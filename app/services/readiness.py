@@ -39,6 +39,11 @@ LEVEL_LABEL = {
 }
 
 
+def education_text(level: str, field: str) -> str:
+    """ "Bachelor's degree in Engineering", or the level alone when it has no field."""
+    return f"{LEVEL_LABEL[level]} in {field}" if field else LEVEL_LABEL[level]
+
+
 def level_phrase(level: str) -> str:
     """The level's label for use mid-sentence ("bachelor's degree", but "MBA")."""
     label = LEVEL_LABEL[level]
@@ -186,7 +191,7 @@ def _education_requirement(role: Role, facts: UserFacts) -> Requirement:
     pending.sort(key=lambda e: e.end_date or date.max)
     credit = 1.0 if met else (0.5 if any(e.status == "in_progress" for e in pending) else 0.0)
     projected = None if met or not pending else pending[0].end_date
-    current = f"{LEVEL_LABEL[best.level]} in {best.field}" if best else "None logged"
+    current = education_text(best.level, best.field) if best else "None logged"
     if not met and pending:
         p = pending[0]
         current += f"; {level_phrase(p.level)} {p.status.replace('_', ' ')}"

@@ -20,10 +20,10 @@ from app.services.estimates import CurrentEstimate
 from app.services.experience import PositionFacts, experience
 from app.services.quizzes import FULL_PREFIX, SKILL_PREFIX
 from app.services.readiness import (
-    LEVEL_LABEL,
     CertificationFacts,
     EducationFacts,
     UserFacts,
+    education_text,
 )
 
 OVERALL = "Overall (full assessments)"
@@ -233,7 +233,7 @@ def timeline(rows: dict[str, list], today: date) -> list[TimelineEvent]:
                 TimelineEvent(
                     when,
                     "Education",
-                    f"{LEVEL_LABEL[e.level]} in {e.field} ({e.status.replace('_', ' ')})",
+                    f"{education_text(e.level, e.field)} ({e.status.replace('_', ' ')})",
                 )
             )
     for p in rows["positions"]:

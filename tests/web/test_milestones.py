@@ -288,3 +288,20 @@ def test_each_kind_lists_newest_first_and_undated_first(app, user_client):
     assert [p.title for p in listed["positions"]] == ["Manager", "Lead", "Planner"]
     assert [e.field for e in listed["education"]] == ["MBA", "Chemistry", "Physics"]
     assert listed["certifications"] == listed["activities"] == []
+
+
+def test_a_diploma_or_general_mba_needs_no_field_but_a_degree_does(app, user_client):
+    base = {"status": "completed", "end_date": "2010-06-30"}
+    assert (
+        user_client.post(
+            "/milestones/education/new", data={**base, "level": "high_school"}
+        ).status_code
+        == 302
+    )
+    refused = user_client.post("/milestones/education/new", data={**base, "level": "bachelor"})
+    assert refused.status_code == 422
+    assert "Enter the field of study." in refused.text
+    listing = " ".join(user_client.get("/milestones").text.split())
+    assert "<strong>High-school diploma</strong> <span" in listing  # no "in" with nothing after
+    report = user_client.get("/report/head-of-production").text
+    assert "High-school diploma in" not in report
