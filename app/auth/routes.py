@@ -110,6 +110,12 @@ def finish_signup(token: str) -> tuple[str, int] | Response:
 
 
 def _bad_signup_link(problem: tokens.TokenProblem) -> tuple[str, int]:
+    if problem is tokens.TokenProblem.USED and current_user.is_authenticated:
+        return bad_link(
+            "This sign-up link has been used: you are logged in already.",
+            url_for("main.dashboard"),
+            "Go to your dashboard",
+        )
     if problem is tokens.TokenProblem.USED:
         return bad_link(SIGNUP_PROBLEMS[problem], url_for(".login"), "Log in")
     return bad_link(SIGNUP_PROBLEMS[problem], url_for(".register"), "Ask for a new sign-up link")

@@ -52,6 +52,10 @@ def test_sign_up_by_the_mailed_link_logs_in_and_asks_for_a_role(app, mail_app, i
     assert user.password_hash.startswith("scrypt:")
     assert PASSWORD not in user.password_hash
     assert b"Choose your target role" in client.get("/choose-role").data
+    while_in = client.get(path)  # the mail's link again, still logged in
+    assert while_in.status_code == 400
+    assert b"you are logged in already" in while_in.data
+    assert b'href="/dashboard"' in while_in.data
     client.post("/logout")
     again = client.get(path)  # used up: the address has an account now
     assert again.status_code == 400
