@@ -53,6 +53,13 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Invite")
 
 
+class RelinkForm(FlaskForm):
+    """ "New link" for an invitation whose link was not passed on: CSRF, and one secret per
+    view of the page (app/security/once.py)."""
+
+    once = once_field()
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (revoke, extend, close, submit): CSRF only."""
 

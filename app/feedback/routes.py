@@ -25,6 +25,7 @@ from app.feedback.forms import (
     ActionForm,
     InviteForm,
     OptOutForm,
+    RelinkForm,
     levels_from,
     rater_skill_form,
 )
@@ -51,6 +52,7 @@ def _owner_page(form: InviteForm, status: int = 200, throttled: str | None = Non
     return render_template(
         "feedback/index.html",
         form=form,
+        relink_form=RelinkForm(),
         throttled=throttled,
         overview=overview,
         history=feedback.history(overview.closed),
@@ -137,6 +139,26 @@ def revoke(invitation_id: int):
         feedback.revoke(current_user.id, invitation_id),
         "Invitation revoked: its link no longer works.",
     )
+
+
+@bp.post("/feedback/invitations/<id:invitation_id>/new-link")
+@login_required
+def relink(invitation_id: int) -> tuple[str, int]:
+    """A new link for an invitation never opened, when the first was lost before being sent."""
+    form = RelinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    secret = secret_for(f"feedback-relink-{invitation_id}", current_user.id, form.once.data)
+    invitation = feedback.relink(current_user.id, invitation_id, secret)
+    if invitation is None:
+        return _unchangeable()
+    return render_template(
+        "feedback/link_made.html",
+        link=external_url("feedback.rater_start", secret=secret),
+        label=invitation.label,
+        expires=invitation.expires_at,
+        replaced=True,
+    ), 201
 
 
 @bp.post("/feedback/invitations/<id:invitation_id>/extend")

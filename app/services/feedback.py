@@ -200,6 +200,11 @@ class InvitationRow:
     def can_change(self) -> bool:
         return self.state in ("sent", "link made", "opened", "expired")
 
+    @property
+    def can_relink(self) -> bool:
+        """A link never opened may be replaced (its secret was shown once and may be lost)."""
+        return self.state == "link made"
+
 
 def _state(inv: FeedbackInvitation, now: datetime) -> str:
     if inv.submitted_at is not None:
@@ -275,6 +280,18 @@ def extend(user_id: int, invitation_id: int) -> bool:
     invitation.expires_at = start + timedelta(days=_setting("FEEDBACK_INVITATION_DAYS"))
     db.session.commit()
     return True
+
+
+def relink(user_id: int, invitation_id: int, secret: str) -> FeedbackInvitation | None:
+    """Give a link invitation nobody has opened this new secret (the old link stops working);
+    None when it is not the user's, was mailed, opened, revoked or expired. The same secret
+    again (the form sent twice) changes nothing."""
+    invitation = _owned_open(user_id, invitation_id)
+    if invitation is None or _state(invitation, _now()) != "link made":
+        return None
+    invitation.token_hash = _hash(secret)
+    db.session.commit()
+    return invitation
 
 
 def close_round(user_id: int) -> bool:

@@ -217,6 +217,29 @@ def test_revoke_and_extend(app: Flask, user_client: FlaskClient) -> None:
     assert 'href="/feedback">Back to your feedback page' in stale.text
 
 
+def test_a_link_lost_before_it_was_passed_on_can_be_replaced(
+    app: Flask, user_client: FlaskClient
+) -> None:
+    old = invite(user_client, "peer", "Sam")
+    page = user_client.get("/feedback").text
+    invitation_id = re.search(r"/feedback/invitations/(\d+)/new-link", page).group(1)
+    once = re.search(r'new-link" class="inline-form">.*?name="once" value="([^"]+)"', page)
+    data = {"once": once.group(1)}
+    made = user_client.post(f"/feedback/invitations/{invitation_id}/new-link", data=data)
+    assert made.status_code == 201
+    assert "The link made before no longer works." in " ".join(made.text.split())
+    new = re.search(
+        r'id="rater-url" type="text" readonly value="http://localhost(/r/[^"]+)"', made.text
+    )
+    rater = app.test_client()
+    assert rater.get(old).status_code == 404
+    assert rater.get(new.group(1)).status_code == 200  # opened now: no more new links
+    again = user_client.post(f"/feedback/invitations/{invitation_id}/new-link", data=data)
+    assert again.status_code == 404
+    assert "New link" not in user_client.get("/feedback").text
+    assert rater.get(new.group(1)).status_code == 200
+
+
 def test_someone_elses_invitation_cannot_be_touched(
     app: Flask, user_client: FlaskClient, make_user
 ) -> None:

@@ -119,6 +119,7 @@ def test_every_id_route_is_404_for_another_user(app, user_client, make_user):
         "milestones.delete",
         "feedback.revoke",
         "feedback.extend",
+        "feedback.relink",
     }
     # Nothing of the owner's changed.
     assert count(app, Answer) == 1
