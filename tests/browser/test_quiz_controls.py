@@ -91,8 +91,11 @@ def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(signed_in):
     expect(page.locator("legend")).to_contain_text("Choose 2.")
     boxes = page.locator("input[name=answer]")
     status = page.locator("[data-autosave-status]")
+    counter = page.locator("span[data-answered-count]")
+    before = int(counter.inner_text())
     autosaved(page, boxes.nth(0).check)
     expect(status).to_have_text("Saved.")
+    expect(counter).to_have_text(str(before + 1))  # the progress line follows the save
     expect(page.locator("[data-choose-status]")).to_have_text("1 of 2 chosen: choose 1 more.")
     autosaved(page, boxes.nth(1).check)
     expect(page.locator("[data-choose-status]")).to_have_text(
@@ -108,6 +111,7 @@ def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(signed_in):
     expect(boxes.nth(2)).to_be_enabled()
     autosaved(page, boxes.nth(1).uncheck)
     expect(status).to_have_text("Answer cleared: this question counts as unanswered.")
+    expect(counter).to_have_text(str(before))
     page.goto(url)
     assert ticked(page) == 0
     expect(page.locator("a[aria-current=step]")).to_have_class("unanswered")

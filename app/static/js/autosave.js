@@ -13,9 +13,9 @@
 
   function keyFor(action, position) { return PREFIX + action + "#" + position; }
 
-  function remember(action, position, values, skip) {
+  function remember(action, position, saved) {
     var s = store();
-    if (s) { s.setItem(keyFor(action, position), JSON.stringify({ values: values, skip: skip })); }
+    if (s) { s.setItem(keyFor(action, position), JSON.stringify(saved)); }
   }
 
   function forget(action, position) {
@@ -53,6 +53,8 @@
       body.append("position", position);
       saved.values.forEach(function (value) { body.append("answer", value); });
       if (saved.skip) { body.append("skip", "1"); }
+      // The question the page showed: a page left open on another question is refused (409).
+      if (saved.item) { body.append("item", saved.item); }
       clearTimeout(timers[position]);
       fetch(form.action, {
         method: "POST",
@@ -67,6 +69,7 @@
         if (result.status >= 200 && result.status < 300) {
           forget(form.action, position);
           show(position, result.reply.cleared ? "Answer cleared: this question counts as unanswered." : "Saved.");
+          if (position === current) { count(!result.reply.cleared); }
         } else if (result.status === 503 || result.status === 429 || result.status >= 500) {
           retry(position, saved, attempt);
         } else {
@@ -83,13 +86,26 @@
       timers[position] = setTimeout(function () { send(position, saved, attempt + 1); }, wait);
     }
 
+    // The progress line's "N answered" follows this question's saves.
+    var answeredHere = form.hasAttribute("data-answered");
+    function count(answered) {
+      if (answered === answeredHere) { return; }
+      answeredHere = answered;
+      document.querySelectorAll("[data-answered-count]").forEach(function (node) {
+        var n = Number(node.getAttribute("data-answered-count")) + (answered ? 1 : -1);
+        node.setAttribute("data-answered-count", n);
+        if (node.tagName === "PROGRESS") { node.value = n; } else { node.textContent = n; }
+      });
+    }
+
     function saveCurrent() {
       var values = [];
       form.querySelectorAll("input[name=answer]:checked").forEach(function (input) {
         values.push(input.value);
       });
-      var saved = { values: values, skip: false };
-      remember(form.action, current, values, false);
+      var shown = form.querySelector("input[name=item]");
+      var saved = { values: values, skip: false, item: shown ? shown.value : "" };
+      remember(form.action, current, saved);
       show(current, "Saving…");
       send(current, saved, 0);
     }
