@@ -40,8 +40,10 @@ def test_the_browser_zone_is_detected_and_used_until_one_is_chosen(
     register(page, live_inbox, "Tokyo")
     choose_role(page)
     page.goto("/profile")
-    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
-    expect(page.get_by_text("Detected from your browser.")).to_be_visible()
+    expect(page.get_by_label("Time zone")).to_have_value("")  # "My browser's time zone"
+    expect(
+        page.get_by_text("Your browser reports Asia/Tokyo, so times are shown in that zone.")
+    ).to_be_visible()
     start_and_see_when(page, "Quality control", "Asia/Tokyo")
 
     page.goto("/profile")
@@ -51,4 +53,10 @@ def test_the_browser_zone_is_detected_and_used_until_one_is_chosen(
     expect(page.get_by_label("Time zone")).to_have_value("America/New_York")
     expect(page.get_by_text("Your browser reports Asia/Tokyo.")).to_be_visible()
     start_and_see_when(page, "Leadership", "America/New_York")
+
+    page.goto("/profile")  # back to following the browser
+    page.get_by_label("Time zone").select_option("")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_label("Time zone")).to_have_value("")
+    start_and_see_when(page, "Supply chain and inventory", "Asia/Tokyo")
     context.close()

@@ -45,7 +45,7 @@ def test_start_shows_first_question_with_progress(user_client):
     attempt_id = start(user_client)
     html = user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Question 1 of 9" in html
-    assert "0 answered" in html
+    assert 'data-answered-count="0">0</span> answered' in html
     assert 'name="answer" type="radio" value="5"' in html
 
 
@@ -64,7 +64,7 @@ def test_answers_are_saved_and_resume_goes_to_first_unanswered(app, user_client)
     answer(user_client, attempt_id, 2, correct_values(qs[1]))
     html = user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "Question 3 of 9" in html
-    assert "2 answered" in html
+    assert 'data-answered-count="2">2</span> answered' in html
     # Changing an answer replaces it rather than adding a second one.
     answer(user_client, attempt_id, 1, wrong_values(qs[0]))
     assert count(app, Answer, attempt_id=attempt_id) == 2
@@ -88,7 +88,7 @@ def test_the_question_navigation_shows_every_status_and_the_current_question(app
         link = f'<a href="/attempts/{attempt_id}?q={n}" class="{status}"\n           {current}>'
         assert f'{link}{n}<span class="visually-hidden"> ({status})</span></a>' in nav
     assert "Question 4 of 9" in html
-    assert "2 answered" in html
+    assert 'data-answered-count="2">2</span> answered' in html
     assert "Skipped for now." in html
     # Without ?q= the page resumes at the first question neither answered nor skipped.
     assert "Question 1 of 9" in user_client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
