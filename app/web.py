@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -113,6 +114,18 @@ def local_datetime(moment: datetime, fmt: str | None = None) -> str:
     return f"{shown} {here:%Z}"
 
 
+def data_cells(values: Iterable[str], labels: Iterable[str]) -> Markup:
+    """A row's cells, each named by its column (`data-label`, which a table marked .reflow shows
+    beside the value on a phone), written in one go: a Jinja loop per cell made the report's
+    progress table its most expensive part to render."""
+    return Markup(
+        "".join(
+            f'<td data-label="{escape(label)}">{escape(value)}</td>'
+            for value, label in zip(values, labels, strict=True)
+        )
+    )
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict:
@@ -124,6 +137,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_filter(years_text, "years")
     app.add_template_filter(counted, "counted")
+    app.add_template_filter(data_cells, "data_cells")
     app.add_template_filter(emphasis, "emphasis")
     app.add_template_filter(dated, "day")
     app.add_template_filter(local_date, "local_date")

@@ -17,6 +17,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -54,7 +55,8 @@ def role(slug: str) -> str:
 
 def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     """Everything the readiness report shows for one user and role (the owner's page, a shared
-    page and the API use it); the raters' feedback (its latest closed round) when asked."""
+    page and the API use it); the raters' feedback (its latest closed round) when asked. The
+    progress chart draws every skill when the address asks for it (`?chart=all`)."""
     cat = catalogue()
     today = local_today()
     zone = request_zone()
@@ -62,11 +64,12 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     others = readiness.all_roles(cat, facts, today)
     result = next(r for r in others if r.role_slug == slug)
     points = report.progress(user_id, zone)
+    every_skill = request.args.get("chart") == "all"
+    lines = report.progress_series(
+        points, [(s.skill_id, s.name) for s in result.skills], every_skill
+    )
     chart = charts.line_charts(
-        charts.point_labels([p.when for p in points]),
-        [(report.OVERALL, [p.overall for p in points])]
-        + [(s.name, [p.skills.get(s.skill_id) for p in points]) for s in result.skills],
-        emphasis=report.OVERALL,
+        charts.point_labels([p.when for p in points]), lines.series, emphasis=report.OVERALL
     )
     return {
         "role": cat.roles[slug],
@@ -75,6 +78,9 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
         "others": others,
         "progress": report.progress_rows(points, [s.skill_id for s in result.skills]),
         "chart": chart,
+        "chart_lines": lines,
+        "every_skill": every_skill,
+        "chart_skills": report.CHART_SKILLS,
         "overall_label": report.OVERALL,
         "experience": facts.experience,
         "timeline": report.timeline(rows, today),
@@ -168,6 +174,7 @@ def compare() -> str:
         results=results,
         skill_ids=skill_ids,
         skills={slug: {s.skill_id: s for s in r.skills} for slug, r in results.items()},
+        estimates={s.skill_id: s for r in results.values() for s in r.skills},
         experience=facts.experience,
     )
 

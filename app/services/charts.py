@@ -9,11 +9,13 @@ font size in SVG units, so the text renders at least 11 px in the smallest space
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import pairwise
 
-# Okabe-Ito, the palette of "Color Universal Design", minus its yellow (too pale on white);
-# each series also gets its own marker shape, and those after the seventh a dashed line.
+# Okabe-Ito, the palette of "Color Universal Design", minus its yellow (too pale on white),
+# and as many marker shapes: the first seven series differ in colour, marker and all. Later
+# series reuse the colours with another marker and a dash pattern of their lap.
 PALETTE = ("#000000", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 MARKERS = (
     "m-4 0a4 4 0 1 0 8 0a4 4 0 1 0-8 0",  # circle
@@ -21,8 +23,11 @@ MARKERS = (
     "m0-5l5 8.5h-10z",  # triangle
     "m0-5.5l5.5 5.5-5.5 5.5-5.5-5.5z",  # diamond
     "m0 5l5-8.5h-10z",  # triangle pointing down
+    "m-1.6-5h3.2v3.4h3.4v3.2h-3.4v3.4h-3.2v-3.4h-3.4v-3.2h3.4z",  # plus
+    "m0-5.6l1.4 3.7 3.9.2-3 2.5 1 3.8-3.3-2.1-3.3 2.1 1-3.8-3-2.5 3.9-.2z",  # star
 )
-DASHED = "6 3"
+DASHES = ("", "6 3", "2 2")
+"""A series' dash pattern by its lap through the palette: solid, dashed, dotted."""
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 CHAR_WIDTH = 0.6
 """A generous average advance of a sans-serif character, in ems (to keep x labels apart)."""
@@ -52,6 +57,35 @@ WIDE = Frame("wide", 640, 260, 40, 14, 12, 34, 12)
 NARROW = Frame("narrow", 320, 280, 34, 14, 12, 34, 12)
 FRAMES = (WIDE, NARROW)
 
+GUTTER = {"wide": 220}
+"""The room right of a line chart's plot for the series' names (direct labels), in the frames
+that have them: on a phone the names would take a third of the width and two or three lines
+each, more than the plot's height for seven series, so the narrow frame relies on the legend
+under it (every default series has a colour and a marker of its own)."""
+LABEL_MARKER = 28
+"""From the plot's right edge to the centre of a direct label's marker (a leader line leads
+from the series' last point to it)."""
+LABEL_TEXT = LABEL_MARKER + 9
+"""From the plot's right edge to the start of a direct label's text."""
+LABEL_GAP = 4
+"""The least space between two direct labels, in SVG units."""
+
+
+def line_height(frame: Frame) -> int:
+    return frame.font + 2
+
+
+@dataclass(frozen=True)
+class EndLabel:
+    """A series' name in the gutter, as level with its last point as the others allow, with a
+    marker of its own and a leader line from that point."""
+
+    x: float  # the marker's centre
+    y: float  # the marker's centre: the middle of the first line
+    text_x: float
+    lines: tuple[str, ...]
+    leader: str  # polyline points: from beside the series' last point to beside the marker
+
 
 @dataclass(frozen=True)
 class Series:
@@ -63,6 +97,7 @@ class Series:
     """SVG coordinates, formatted once to a tenth of a unit (shared by the line and markers)."""
     emphasis: bool = False
     dash: str = ""
+    end: EndLabel | None = None
 
     @property
     def polyline(self) -> str:
@@ -141,22 +176,97 @@ def _y_texts(
     )
 
 
+def _placed(frame: Frame, x: float, text: str) -> tuple[XLabel, float, float]:
+    """An x label centred on its point unless that would cross the frame's edge, and where
+    its text starts and ends."""
+    width = len(text) * frame.font * CHAR_WIDTH
+    start, anchor = x - width / 2, "middle"
+    if start < 0:
+        start, anchor = x, "start"
+    elif start + width > frame.width:
+        start, anchor = x - width, "end"
+    return XLabel(x, text, anchor), start, start + width
+
+
 def _spaced_labels(frame: Frame, xs: list[float], texts: list[str]) -> tuple[XLabel, ...]:
-    """As many labels as fit without touching, left to right, each kept inside the frame."""
-    gap = frame.font
-    shown: list[XLabel] = []
-    right_edge = float("-inf")
-    for x, text in zip(xs, texts, strict=True):
-        width = len(text) * frame.font * CHAR_WIDTH
-        start, anchor = x - width / 2, "middle"
-        if start < 0:
-            start, anchor = x, "start"
-        elif start + width > frame.width:
-            start, anchor = x - width, "end"
-        if start >= right_edge + gap:
-            shown.append(XLabel(x, text, anchor))
-            right_edge = start + width
-    return tuple(shown)
+    """Every `step`-th label for the smallest step at which none touches, the last point's
+    always included: evenly spaced, so no label goes missing from the middle alone."""
+    count = len(xs)
+    if count < 2:
+        return tuple(_placed(frame, x, text)[0] for x, text in zip(xs, texts, strict=True))
+    placed = [_placed(frame, x, text) for x, text in zip(xs, texts, strict=True)]
+    for step in range(1, count):
+        chosen = [*range(0, count - 1, step), count - 1]
+        if len(chosen) > 2 and chosen[-1] - chosen[-2] < step / 2:
+            del chosen[-2]  # the last point comes soon after the one before: keep the last
+        shown = [placed[i] for i in chosen]
+        if all(a[2] + frame.font <= b[1] for a, b in pairwise(shown)):
+            return tuple(label for label, _, _ in shown)
+    return (placed[0][0],)
+
+
+def _wrap(text: str, chars: int) -> tuple[str, ...]:
+    """Lines of at most `chars` characters, broken at spaces, else after a hyphen, else
+    anywhere (a word longer than the line)."""
+    words: list[str] = []
+    for word in text.split():
+        while len(word) > chars:
+            cut = word.rfind("-", 0, chars) + 1 or chars
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= chars and not lines[-1].endswith("-"):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return tuple(lines)
+
+
+def _stack(wanted: list[float], heights: list[float], top: float, bottom: float) -> list[float]:
+    """Tops for blocks of these heights, in order, LABEL_GAP apart, between top and bottom
+    (which have room for all), as close to where each is wanted as the others allow: blocks
+    that would touch move as one group, centred on where its members want to be (the least
+    squared displacement)."""
+    groups: list[list] = []  # [first block, last block, top of the group]
+    offsets: list[float] = []  # each block's place in its group, once grouped
+    for i, want in enumerate(wanted):
+        groups.append([i, i, want])
+        offsets.append(0.0)
+        while True:
+            first, last, at = groups[-1]
+            size = offsets[last] - offsets[first] + heights[last]
+            groups[-1][2] = at = min(max(at, top), bottom - size)
+            if len(groups) == 1:
+                break
+            before = groups[-2]
+            end = before[2] + offsets[before[1]] - offsets[before[0]] + heights[before[1]]
+            if end + LABEL_GAP <= at:
+                break
+            # Merge: the later blocks follow the earlier ones, the group centred on its wishes.
+            base = offsets[before[1]] + heights[before[1]] + LABEL_GAP - offsets[first]
+            for j in range(first, last + 1):
+                offsets[j] += base
+            first = before[0]
+            members = range(first, last + 1)
+            centre = sum(wanted[j] - (offsets[j] - offsets[first]) for j in members) / len(members)
+            groups[-2:] = [[first, last, centre]]
+    tops = []
+    for first, last, at in groups:
+        tops += [at + offsets[j] - offsets[first] for j in range(first, last + 1)]
+    return tops
+
+
+def _style(index: int) -> tuple[str, str, str]:
+    """A series' colour, marker and dash: no two of the first 21 alike, the first 7 in every
+    one of the three."""
+    lap = index // len(PALETTE)
+    return (
+        PALETTE[index % len(PALETTE)],
+        MARKERS[(index + 3 * lap) % len(MARKERS)],
+        DASHES[lap % len(DASHES)],
+    )
 
 
 def line_chart(
@@ -165,25 +275,51 @@ def line_chart(
     emphasis: str = "",
     frame: Frame = WIDE,
 ) -> LineChart:
-    """One line per series over evenly spaced x positions; None values are gaps (skipped).
-    Series keep their colour, marker and dash whatever the frame, so the legend serves both."""
+    """One line per series over evenly spaced x positions; None values are gaps (skipped), and
+    a series with no value is left out. In a frame with a GUTTER each series is named right of
+    the plot, as level with its last point as the other names allow. Series keep their colour,
+    marker and dash whatever the frame, so the legend serves both."""
+    drawn = [(label, values) for label, values in series if any(v is not None for v in values)]
+    gutter = GUTTER.get(frame.name) if drawn else None
+    step = line_height(frame)
+    names, heights = [], []
+    if gutter:
+        chars = int((gutter - LABEL_TEXT - 2) / (frame.font * CHAR_WIDTH))  # 2 units to spare
+        names = [_wrap(label, chars) for label, _ in drawn]
+        heights = [len(lines) * step for lines in names]
+        # The names may reach half a line above the top grid line and below the bottom one;
+        # the plot grows when they would fill more than 3/4 of it, so they can stay near
+        # their lines' ends.
+        needed = sum(heights) + LABEL_GAP * (len(heights) - 1) - step
+        plot = max(frame.height - frame.top - frame.bottom, round(needed / 0.75))
+        frame = replace(frame, right=gutter, height=frame.top + plot + frame.bottom)
+
     count = len(x_labels)
     xs = [_x(frame, i, count) for i in range(count)]
     x_text = [f"{x:.1f}" for x in xs]
+    points = [_y_texts(frame, x_text, values) for _, values in drawn]
+    ends: dict[int, EndLabel] = {}
+    if gutter:
+        order = sorted(range(len(drawn)), key=lambda i: float(points[i][-1][1]))
+        tops = _stack(
+            [float(points[i][-1][1]) - step / 2 for i in order],
+            [heights[i] for i in order],
+            frame.top - step / 2,
+            frame.height - frame.bottom + step / 2,
+        )
+        marker_x = frame.plot_right + LABEL_MARKER
+        for i, top in zip(order, tops, strict=True):
+            x, y = points[i][-1]
+            middle = round(top + step / 2, 1)
+            # Along the series' level to the plot's edge, then across to the marker.
+            start = float(x) + 6
+            elbow = max(start, frame.plot_right + 4)
+            leader = f"{start:.1f},{y} {elbow:.1f},{y} {marker_x - 7},{middle}"
+            ends[i] = EndLabel(marker_x, middle, frame.plot_right + LABEL_TEXT, names[i], leader)
     built = []
-    for index, (label, values) in enumerate(series):
-        points = _y_texts(frame, x_text, values)
-        if points:
-            built.append(
-                Series(
-                    label,
-                    PALETTE[index % len(PALETTE)],
-                    MARKERS[index % len(MARKERS)],
-                    points,
-                    label == emphasis,
-                    DASHED if index >= len(PALETTE) else "",
-                )
-            )
+    for i, (label, _) in enumerate(drawn):
+        colour, marker, dash = _style(i)
+        built.append(Series(label, colour, marker, points[i], label == emphasis, dash, ends.get(i)))
     ticks = tuple((_y(frame, v), str(v)) for v in (0, 25, 50, 75, 100))
     return LineChart(frame, tuple(built), _spaced_labels(frame, xs, x_labels), ticks)
 

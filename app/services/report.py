@@ -31,6 +31,11 @@ OVERALL = "Overall (full assessments)"
 skill, so only they say anything about overall readiness."""
 PROGRESS_ATTEMPTS = 30
 """The progress chart shows the most recent submitted attempts, at most this many."""
+CHART_SKILLS = 6
+"""The progress chart draws the overall line and, unless asked for every skill, at most this
+many skill lines: the role's heaviest skills with a score. With the overall line that is as
+many lines as the palette has colours and markers, so no two look alike; the table beside the
+chart keeps every skill's numbers."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,15 @@ class ProgressRow:
     when: str  # "7 Mar 2026", or "2nd on 7 Mar 2026" on a day with several attempts
     title: str
     cells: tuple[str, ...]  # overall score, then one per skill ("" where not assessed)
+
+
+@dataclass(frozen=True)
+class ProgressSeries:
+    """The lines the progress chart draws, and the scored skills it leaves to the table."""
+
+    series: list[tuple[str, list[float | None]]]
+    left_out: tuple[str, ...]
+    scored: int  # skills with a score in the attempts shown
 
 
 @dataclass(frozen=True)
@@ -155,6 +169,24 @@ def weight_notice(
     return WeightNotice(revision.changed_on, revision.why, changes)
 
 
+def progress_series(
+    points: list[AttemptPoint], skills: list[tuple[str, str]], every_skill: bool = False
+) -> ProgressSeries:
+    """The overall line and a line per skill of `skills` ((id, name), heaviest first) that has
+    a score: the first CHART_SKILLS of them unless `every_skill`."""
+    scored = []
+    for skill_id, name in skills:
+        values = [p.skills.get(skill_id) for p in points]
+        if any(v is not None for v in values):
+            scored.append((name, values))
+    shown = scored if every_skill else scored[:CHART_SKILLS]
+    return ProgressSeries(
+        [(OVERALL, [p.overall for p in points]), *shown],
+        tuple(name for name, _ in scored[len(shown) :]),
+        len(scored),
+    )
+
+
 def _whole(score: float | None, missing: str) -> str:
     return missing if score is None else str(round(score))
 
@@ -224,7 +256,8 @@ def load_facts(user_id: int, today: date, zone: tzinfo = UTC) -> tuple[UserFacts
 
 
 def timeline(rows: dict[str, list], today: date) -> list[TimelineEvent]:
-    """Dated milestones, newest first."""
+    """Dated milestones, newest first; a certification's expiry is an event of its own ("CPIM
+    expired", or "CPIM expires" when that is still to come)."""
     events: list[TimelineEvent] = []
     for e in rows["education"]:
         when = e.end_date or e.start_date
@@ -247,6 +280,9 @@ def timeline(rows: dict[str, list], today: date) -> list[TimelineEvent]:
     for c in rows["certifications"]:
         what = f"Earned {c.name}" if c.earned_on <= today else f"Exam for {c.name} booked"
         events.append(TimelineEvent(c.earned_on, "Certification", what))
+        if c.expires_on:  # expired on the day itself, as the milestones page says
+            ended = "expired" if c.expires_on <= today else "expires"
+            events.append(TimelineEvent(c.expires_on, "Certification", f"{c.name} {ended}"))
     for a in rows["activities"]:
         events.append(TimelineEvent(a.occurred_on, a.kind.capitalize(), a.title))
     return sorted(events, key=lambda ev: ev.when, reverse=True)

@@ -174,9 +174,15 @@ def account(browser: Browser, live_server: str, live_inbox: Inbox) -> Iterator[A
         },
     )
     _add(page, "certifications", {"Certification": "CPIM", "Date earned": "2025-09-01"})
+    _add(
+        page,
+        "certifications",
+        {"Certification": "CSCP", "Date earned": "2019-01-10", "Expiry date": "2024-01-10"},
+    )
     page.goto("/milestones")
     milestone_edit = page.get_by_role("link", name="Edit this position").get_attribute("href")
-    # Two full assessments, and three skill quizzes on the same day: the chart's hard case.
+    # Two full assessments (every one of the twelve skills scored), and three skill quizzes on
+    # the same day: the chart's hard case, and a comparison with a figure in every cell.
     full = _start(page, "Full assessment: Production Manager")
     _answer_and_submit(page, full, 0)
     for offset, quiz in enumerate(
@@ -267,6 +273,7 @@ def _member_pages(a: Account) -> dict[str, str]:
         "review": f"/attempts/{a.open_attempt}/review",
         "result": f"/attempts/{a.full_attempt}/result",
         "report": "/report",
+        "report-every-line": "/report?chart=all",
         "report-executive": "/report/production-executive",
         "compare": "/report/compare",
         "share-form": "/report/production-manager/share",
@@ -359,4 +366,102 @@ def test_role_cards_keep_their_text_inside_at_laptop_width(browser: Browser, liv
         "cards => cards.filter(c => c.scrollWidth > c.clientWidth).map(c => c.innerText)"
     )
     assert overflowing == []
+    context.close()
+
+
+# Cells of a table, and texts of an SVG, that do not lie fully inside the page's width.
+OFF_SCREEN = """(cells, width) => cells.filter(c => c.getClientRects().length).flatMap(c => {
+  const r = c.getBoundingClientRect(), text = c.textContent.trim().slice(0, 40);
+  const where = `${r.left.toFixed(0)}-${r.right.toFixed(0)}`;
+  return r.left < 0 || r.right > width ? [`${text}: ${where}`] : [];
+})"""
+LABEL = "(cell) => getComputedStyle(cell, '::before').content"
+
+
+def test_report_tables_and_comparison_read_on_a_phone(browser: Browser, live_server: str, account):
+    """At 390 px the comparison showed one and a half of its four roles, and the report's skill
+    table and attempts table ran off-screen (the latter some 1600 px wide). Each is now a card
+    per row: every value inside the screen, named by its column (a role, a skill)."""
+    context = _context(browser, live_server, PHONE, account.storage)
+    page = context.new_page()
+    page.goto("/report/compare")
+    cells = page.locator("table.compare td")
+    assert cells.count() > 4 * 20
+    assert cells.evaluate_all(OFF_SCREEN, PHONE) == []
+    first_row = page.locator("table.compare tbody tr").first
+    expect(first_row.locator("th")).to_have_text("Overall readiness")
+    labels = [first_row.locator("td").nth(i).evaluate(LABEL) for i in range(4)]
+    assert labels == [
+        '"Production Manager"',
+        '"Head of Production"',
+        '"Production Executive"',
+        '"Chief Production Officer"',
+    ]
+    scroller = page.locator(".table-scroll").first
+    assert scroller.evaluate("el => el.scrollWidth <= el.clientWidth")  # nothing to scroll
+    for name in ("Production Manager", "Chief Production Officer"):
+        expect(
+            page.get_by_role("navigation", name="Each role's full report").get_by_role(
+                "link", name=name
+            )
+        ).to_be_visible()
+
+    page.goto("/report")
+    for table in ("#skills-table", "#progress-table"):
+        cells = page.locator(f"{table} th, {table} td")
+        assert cells.evaluate_all(OFF_SCREEN, PHONE) == [], table
+        width = page.locator(table).evaluate("t => t.getBoundingClientRect().width")
+        assert width <= PHONE, f"{table} is {width} px wide"
+    first_skill = page.locator("#skills-table tbody tr").first
+    assert [first_skill.locator("td").nth(i).evaluate(LABEL) for i in (2, 3)] == [
+        '"Updated: "',
+        '"Points missing: "',
+    ]
+    # A full assessment's card lists every skill's score; a skill quiz's, only its skill.
+    full = page.locator("#progress-table tbody tr").first
+    expect(full.locator("td:visible")).to_have_count(1 + 1 + 12)
+    quiz = page.locator("#progress-table tbody tr").nth(1)
+    expect(quiz.locator("td:visible")).to_have_count(1 + 1 + 1)
+    # The chart on a phone: seven lines, no two alike in colour or in marker.
+    series = page.locator("svg.chart-narrow g.series")
+    expect(series).to_have_count(7)
+    looks = series.evaluate_all(
+        "gs => gs.map(g => g.getAttribute('stroke') + ' ' + "
+        "g.querySelector('path').getAttribute('d').split('m')[1])"
+    )
+    assert len(set(looks)) == 7
+    assert len({look.split()[0] for look in looks}) == 7
+    expect(page.locator(".legend li")).to_have_count(7)
+    expect(page.locator(".timeline")).to_contain_text("CSCP expired")
+    context.close()
+
+
+OVERLAPS = """(texts) => {
+  const boxes = texts.map(t => [t.textContent, t.getBoundingClientRect()]);
+  const svg = texts[0].ownerSVGElement.getBoundingClientRect();
+  const out = boxes.filter(([, b]) => b.left < svg.left || b.right > svg.right
+    || b.top < svg.top || b.bottom > svg.bottom).map(([t]) => `${t} outside the chart`);
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [ta, a] = boxes[i], [tb, b] = boxes[j];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+      out.push(`${ta} overlaps ${tb}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("url", ["/report", "/report?chart=all"])
+def test_chart_names_its_lines_at_their_ends_on_a_laptop(
+    browser: Browser, live_server: str, account, url: str
+):
+    """Direct labels, as the browser draws them: every line named, no two names overlapping,
+    and none outside the chart (its text wider than charts.py reckons would be cut off)."""
+    context = _context(browser, live_server, LAPTOP, account.storage)
+    page = context.new_page()
+    page.goto(url)
+    names = page.locator("svg.chart-wide text.end-label")
+    expect(names).to_have_count(page.locator("svg.chart-wide g.series").count())
+    assert names.count() == (7 if url == "/report" else 13)
+    assert names.evaluate_all(OVERLAPS) == []
     context.close()

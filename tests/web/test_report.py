@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from html import escape
+from html import unescape as html_unescape
 
 import pytest
 import sqlalchemy as sa
@@ -135,7 +136,7 @@ def test_report_reflects_milestones_and_scores(app, user_client):
     assert estimate.answers == 9
     assert 75 < estimate.score < 100  # every answer right, but only nine of them
     assert estimate.low < estimate.score < estimate.high
-    assert f"<td>{band_text(estimate)}</td>" in html
+    assert f'<td data-label="Estimate">{band_text(estimate)}</td>' in html
     assert 'class="band"' in html  # the band chart
     # The step names the certification in full, once: no editorial aside in the name.
     assert "Consider CPIM (Certified in Planning and Inventory Management)<" in html
@@ -157,14 +158,24 @@ def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client)
             "</table>", html.index('id="progress-table"')
         )
     ]
-    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th><td>([^<]+)</td>(.*?)</tr>", table)
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td class="quiz" data-label="Quiz">([^<]+)</td>'
+        r"(.*?)</tr>",
+        table,
+    )
     assert len(rows) == len(attempts) == 3
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert columns[:3] == ["Date", "Quiz", "Overall (full assessments)"]
+    assert sorted(columns[3:]) == sorted(escape(cat.skills[s].name) for s in skills)
     for (when, title, cells), (attempt_id, overall) in zip(rows, attempts, strict=True):
         assert title == "Full assessment"
         # seed_submitted_attempts submits them an hour apart on one day: told apart in order
         assert re.fullmatch(r"(1st|2nd|3rd) on 1 Jan 2024", when)
-        values = re.findall(r"<td>([^<]*)</td>", cells)
-        assert "".join(f"<td>{v}</td>" for v in values) == cells  # nothing between the cells
+        labelled = re.findall(r'<td data-label="([^"]+)">([^<]*)</td>', cells)
+        # Nothing between the cells, each named by its column (a card's line on a phone).
+        assert "".join(f'<td data-label="{k}">{v}</td>' for k, v in labelled) == cells
+        assert [k for k, _ in labelled] == columns[2:]
+        values = [v for _, v in labelled]
         assert values[0] == str(round(overall))
         # seed_submitted_attempts scores skill k of attempt a as (a + k) % 100
         assert sorted(map(int, values[1:])) == sorted(
@@ -205,7 +216,11 @@ def test_the_overall_line_counts_full_assessments_only(app, user_client):
         assert series["Overall (full assessments)"] == 2
         assert series["Quality control"] == 3  # two full assessments and the quiz
         assert series["Production scheduling and planning"] == 2
-    rows = re.findall(r'<tr><th scope="row">[^<]+</th><td>([^<]+)</td><td>([^<]*)</td>', html)
+    rows = re.findall(
+        r'<tr><th scope="row">[^<]+</th><td class="quiz" data-label="Quiz">([^<]+)</td>'
+        r'<td data-label="[^"]+">([^<]*)</td>',
+        html,
+    )
     assert [(title, overall != "—") for title, overall in rows] == [
         ("Full assessment", True),
         ("Full assessment", True),
@@ -385,4 +400,138 @@ def test_chart_labels_are_escaped_though_the_geometry_is_not(app):
     assert "<script>" not in html
     # The legend, and the band chart's row in each frame.
     assert html.count("R&amp;D &lt;script&gt;") == 3
-    assert 'points="40.0,140.4 626.0,97.6"' in html  # the line itself, as computed
+    # The wide frame's direct label, wrapped into lines, each escaped.
+    assert re.search(r'<tspan x="[\d.]+">R&amp;D</tspan><tspan [^>]+>&lt;script&gt;alert\(', html)
+    assert 'points="40.0,140.4 420.0,97.6"' in html  # the line itself, as computed
+
+
+def _skill_rows(html: str) -> list[tuple[str, str]]:
+    """(skill, its cells) for each row of the report's skill table, heaviest first."""
+    start = html.index('id="skills-table"')
+    table = html[start : html.index("</table>", start)]
+    return re.findall(r'<tr>\s*<th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S)
+
+
+def test_the_skill_table_names_each_value_for_a_phone(user_client):
+    """On a phone the table is a card per skill (.reflow): each value says which column it is,
+    so "Updated" and "Points missing" are read beside the skill, not off-screen."""
+    html = user_client.get("/report").get_data(as_text=True)
+    assert 'class="data reflow skills-table" id="skills-table"' in html
+    rows = _skill_rows(html)
+    assert len(rows) == 12  # every skill of a Production Manager
+    for _, cells in rows:
+        assert re.findall(r'<td data-label="([^"]+)">', cells) == [
+            "Weight",
+            "Estimate",
+            "Updated",
+            "Points missing",
+        ]
+
+
+def _legend(html: str) -> list[str]:
+    legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S)
+    assert legend is not None
+    return [html_unescape(name) for name in re.findall(r"</svg> ([^<]+)</li>", legend.group(1))]
+
+
+def _svg(html: str, frame: str) -> str:
+    svg = re.search(
+        rf'<svg class="chart-{frame}"[^>]*aria-describedby="progress-table".*?</svg>', html, re.S
+    )
+    assert svg is not None
+    return svg.group(0)
+
+
+def test_the_chart_draws_the_heaviest_skills_and_the_table_keeps_every_one(app, user_client):
+    """Thirteen lines (the overall one and twelve skills) could not all be told apart: the
+    chart draws the overall line and the six heaviest skills, each in a colour and a marker
+    of its own and named at its end; the table keeps all twelve, and a link draws them all."""
+    with app.app_context():
+        seed_submitted_attempts(
+            app.extensions["catalogue"], get_user(app).id, 3, "production-manager"
+        )
+    html = user_client.get("/report").get_data(as_text=True)
+    heaviest = [html_unescape(name) for name, _ in _skill_rows(html)]
+    assert _legend(html) == ["Overall (full assessments)", *heaviest[:6]]
+    for frame in ("wide", "narrow"):
+        svg = _svg(html, frame)
+        looks = re.findall(r'<g class="series[^"]*" stroke="([^"]+)"[^>]*>\s*<polyline', svg)
+        markers = re.findall(r'<path d="M[\d.]+ [\d.]+(m[^M"]+)M', svg)
+        assert len(set(looks)) == len(set(markers)) == 7
+    # Named at their ends where the chart is wide; on a phone the legend under it names them.
+    wide_names = re.findall(r'class="end-label">(.*?)</text>', _svg(html, "wide"))
+    assert len(wide_names) == 7
+    assert "end-label" not in _svg(html, "narrow")
+    text = " ".join(html.split())
+    assert "draws the 6 most heavily weighted of the 12 skills with scores" in text
+    assert 'href="/report?chart=all#progress">Draw all 12 skills in the chart</a>' in text
+    start = html.index('id="progress-table"')
+    table = html[start : html.index("</table>", start)]
+    assert len(re.findall(r'<th scope="col">', table)) == 2 + 1 + 12  # nothing left out
+
+    every = user_client.get("/report?chart=all").get_data(as_text=True)
+    assert _legend(every) == ["Overall (full assessments)", *heaviest]
+    assert len(re.findall(r'class="end-label"', _svg(every, "wide"))) == 13
+    assert 'href="/report#progress">Draw only the 6 most heavily weighted</a>' in every
+    # The shared report offers the same choice, on its own address.
+    response = user_client.post("/report/production-manager/share", data={"expires": "7"})
+    link = re.search(r'value="http://localhost(/shared/[^"]+)"', response.text).group(1)
+    shared = app.test_client().get(link).get_data(as_text=True)
+    assert f'href="{link}?chart=all#progress"' in shared
+    assert len(_legend(app.test_client().get(f"{link}?chart=all").get_data(as_text=True))) == 13
+
+
+def test_compare_names_every_value_by_its_role(user_client):
+    """On a phone the comparison is a card per measure, each value named by its role; the
+    links to each role's report sit above the table, whose head a phone does not show."""
+    html = user_client.get("/report/compare").get_data(as_text=True)
+    roles = ["Production Manager", "Head of Production", "Production Executive"]
+    roles.append("Chief Production Officer")
+    nav = re.search(r'<nav aria-label="Each role.s full report".*?</nav>', html, re.S)
+    assert nav is not None
+    assert re.findall(r'<a href="/report/[a-z-]+">([^<]+)</a>', nav.group(0)) == roles
+    start = html.index('<table class="data reflow pairs compare">')
+    table = html[start : html.index("</table>", start)]
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table, re.S)
+    assert len(rows) > 20  # the readiness figures, the requirements, every skill, a next step
+    for measure, cells in rows:
+        assert re.findall(r'<td(?: class="long")? data-label="([^"]+)">', cells) == roles, measure
+    # A skill's estimate is the same for every role: said once, beside the skill's name, and
+    # each role's cell says how much that role weighs it.
+    skill = next(cells for measure, cells in rows if measure.startswith("Leadership "))
+    assert 'Leadership <span class="measure-note">Your estimate: not assessed</span>' in table
+    assert re.findall(r'">([^<]+)</td>', skill) == [
+        "weight 6",
+        "weight 5",
+        "weight 10",
+        "weight 14",
+    ]
+    assert "not weighted" in html  # a skill one role does not weigh, said in words
+
+
+def test_the_timeline_shows_when_a_certification_expired(app, user_client):
+    """An expired certification was shown only as earned: its expiry is an event of its own,
+    and one still to come is shown as such."""
+    for name, earned, expires in (
+        ("CPIM", "2019-05-01", "2023-05-01"),
+        ("CSCP", "2024-02-01", "2099-02-01"),
+    ):
+        data = {"name": name, "earned_on": earned, "expires_on": expires}
+        assert user_client.post("/milestones/certifications/new", data=data).status_code == 302
+    response = user_client.post("/report/production-manager/share", data={"expires": "7"})
+    link = re.search(r'value="http://localhost(/shared/[^"]+)"', response.text).group(1)
+    for html in (
+        user_client.get("/report").get_data(as_text=True),
+        app.test_client().get(link).get_data(as_text=True),
+    ):
+        timeline = re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1)
+        events = re.findall(
+            r'<time datetime="([^"]+)">[^<]+</time> <span class="badge">([^<]+)</span> ([^<]+)<',
+            timeline,
+        )
+        assert events == [  # newest first
+            ("2099-02-01", "Certification", "CSCP expires"),
+            ("2024-02-01", "Certification", "Earned CSCP"),
+            ("2023-05-01", "Certification", "CPIM expired"),
+            ("2019-05-01", "Certification", "Earned CPIM"),
+        ]
