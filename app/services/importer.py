@@ -410,8 +410,11 @@ def _text(raw: bytes) -> str:
         raise RefusedUnreadError(f"{NOT_AN_EXPORT} it is {kind}, not JSON text. {CHOOSE_AGAIN}")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = ""  # not UTF-8, so not JSON text either
+    except UnicodeDecodeError as error:
+        # Cut short inside a character (an export has dashes and accents): the text up to it,
+        # which the JSON check then finds cut short. Anything else is not UTF-8, so not JSON.
+        cut = error.reason == "unexpected end of data"
+        text = raw[: error.start].decode("utf-8-sig") if cut else ""
     if text.lstrip()[:1] not in JSON_STARTS:
         raise RefusedUnreadError(f"{NOT_AN_EXPORT} it is not JSON text. {CHOOSE_AGAIN}")
     return text
