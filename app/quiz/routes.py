@@ -185,7 +185,11 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     if wants_json():
         return jsonify(saved=True, position=position, skipped=skip, cleared=cleared)
     if cleared:
-        flash(f"Question {position} has no answer now: it counts as unanswered.", "info")
+        flash(
+            f"Nothing is chosen, so question {position} has no answer: choose one, or skip it "
+            "for now.",
+            "info",
+        )
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position))
     if position >= item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))

@@ -139,7 +139,10 @@ def test_choose_2_without_javascript(signed_in):
     boxes.nth(1).uncheck()
     page.get_by_role("button", name="Save and continue").click()
     expect(
-        page.get_by_text(f"Question {position} has no answer now: it counts as unanswered.")
+        page.get_by_text(
+            f"Nothing is chosen, so question {position} has no answer: choose one, or skip it "
+            "for now."
+        )
     ).to_be_visible()
     assert ticked(page) == 0
     page.get_by_role("link", name="Review and submit").click()

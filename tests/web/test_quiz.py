@@ -238,7 +238,8 @@ def test_unticking_everything_clears_the_answer(app, user_client):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/attempts/{attempt_id}?q={multi.position}"
     html = user_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"Question {multi.position} has no answer now: it counts as unanswered." in html
+    said = f"Nothing is chosen, so question {multi.position} has no answer: choose one, or skip"
+    assert said in html
     assert "checked" not in html
     assert "Saved." not in html
     # Autosave sends the same empty answer; a skip is taken back the same way.
