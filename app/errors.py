@@ -44,14 +44,25 @@ MESSAGES = {
 }
 
 
+GONE_TITLE = "No longer there"
+"""The heading of a 404 for one of the person's own things gone since a tab was opened."""
+
+
 def render_error(
-    code: int, detail: str | None = None, back: tuple[str, str] | None = None
+    code: int,
+    detail: str | None = None,
+    back: tuple[str, str] | None = None,
+    title: str | None = None,
 ) -> tuple[str, int]:
     """The error page; `back` is (url, text) of the page to go on from (a feature's own list,
     for a tab left open on something gone), else the start page."""
-    title, message = MESSAGES.get(code, MESSAGES[500])
+    default_title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message, back=back
+        "errors/error.html",
+        code=code,
+        title=title or default_title,
+        message=detail or message,
+        back=back,
     ), code
 
 

@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.errors import render_error
+from app.errors import GONE_TITLE, render_error
 from app.feedback.forms import (
     ActionForm,
     InviteForm,
@@ -116,6 +116,7 @@ def _unchangeable() -> tuple[str, int]:
         "There is no invitation of yours here that can still be changed: it may have been "
         "answered, or its round closed in another tab.",
         back=(url_for("feedback.index"), "Back to your feedback page"),
+        title=GONE_TITLE,
     )
 
 

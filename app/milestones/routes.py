@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.errors import render_error
+from app.errors import GONE_TITLE, render_error
 from app.milestones.forms import FORMS
 from app.services import milestones as svc
 from app.services.readiness import LEVEL_LABEL
@@ -22,6 +22,7 @@ def _not_found(error: Exception) -> tuple[str, int]:
         404,
         "That milestone is not in your list (any more): it may have been deleted in another tab.",
         back=(url_for("milestones.index"), "Back to your milestones"),
+        title=GONE_TITLE,
     )
 
 

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
 from app.database import autocommit, idempotent
-from app.errors import render_error
+from app.errors import GONE_TITLE, render_error
 from app.quiz.forms import DiscardAttemptForm, SubmitAttemptForm
 from app.services import attempts as svc
 from app.services import estimates, skill_estimates
@@ -40,7 +40,8 @@ def _not_found(error: Exception) -> tuple[Response | str, int]:
     )
     if wants_json():
         return jsonify(error=message), 404
-    return render_error(404, message, back=(url_for("quiz.index"), "Back to your quizzes"))
+    back = (url_for("quiz.index"), "Back to your quizzes")
+    return render_error(404, message, back=back, title=GONE_TITLE)
 
 
 @bp.errorhandler(svc.StaleQuestionError)

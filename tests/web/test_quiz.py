@@ -222,6 +222,7 @@ def test_fewer_ticks_than_asked_are_kept_but_the_question_is_not_finished(app, u
             answer(user_client, attempt_id, position, [], skip="Skip for now")
     review = user_client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert "1 of 2 chosen" in review
+    assert f"1 of {total} questions answered, 1 of them not finished." in review
     assert f"/attempts/{attempt_id}?q={multi.position}" in review
     refused = user_client.post(f"/attempts/{attempt_id}/submit", data={})
     assert refused.status_code == 422
@@ -527,6 +528,7 @@ def test_discarding_an_attempt_in_progress_deletes_it_after_a_confirmation(app, 
     assert back.status_code == 404
     assert "may have been discarded in another tab" in back.text
     assert 'href="/quizzes">Back to your quizzes' in back.text
+    assert "<h1>No longer there</h1>" in back.text
     assert (
         user_client.post(f"/attempts/{attempt_id}/discard", data={"understood": "y"}).status_code
         == 404
