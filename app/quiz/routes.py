@@ -71,6 +71,17 @@ def _closed(error: Exception) -> tuple[Response | str, int]:
     return _submitted_page(ANSWERS_STAY)
 
 
+def _for_another_attempt() -> tuple[str, int]:
+    """409 for a page left open on an attempt discarded since, whose id a new one now has."""
+    return render_error(
+        409,
+        "This page was for an attempt that has been discarded since (perhaps in another tab); "
+        "the one now at this address is another, so nothing was done to it.",
+        back=(url_for("quiz.index"), "Back to your quizzes"),
+        title="This page is out of date",
+    )
+
+
 def _submitted_page(message: str) -> tuple[str, int]:
     """409 for a page acting on an attempt submitted since, with the way to its results."""
     attempt_id = (request.view_args or {}).get("attempt_id")
@@ -218,10 +229,12 @@ def review(attempt_id: int) -> str | Response:
 @login_required
 def submit(attempt_id: int) -> tuple[str, int] | Response:
     attempt, questions = svc.load_attempt(current_user.id, attempt_id)
+    form = SubmitAttemptForm()
+    if form.for_another(attempt):
+        return _for_another_attempt()
     if attempt.is_submitted:
         flash("This attempt was already submitted; here are its results.", "info")
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    form = SubmitAttemptForm()
     unanswered = svc.unfinished(questions)
     if unanswered and not form.skip_unanswered.data:
         what = "unanswered" if not any(q.answered for q in unanswered) else "not finished"
@@ -246,9 +259,11 @@ def submit(attempt_id: int) -> tuple[str, int] | Response:
 def discard(attempt_id: int) -> tuple[str, int] | Response:
     """Confirm with a tick, then delete an attempt in progress; a submitted one stays (409)."""
     attempt, questions = svc.load_attempt(current_user.id, attempt_id)
+    form = DiscardAttemptForm()
+    if form.for_another(attempt):
+        return _for_another_attempt()
     if attempt.is_submitted:
         return _submitted_page(SUBMITTED_STAYS)
-    form = DiscardAttemptForm()
     if form.validate_on_submit():
         try:
             svc.discard_attempt(current_user.id, attempt_id)

@@ -12,6 +12,7 @@ Exactly-once is enforced by the database, not by checks in Python:
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -296,6 +297,13 @@ class AttemptView:
     @property
     def is_submitted(self) -> bool:
         return self.status == SUBMITTED
+
+    @property
+    def stamp(self) -> str:
+        """What tells this attempt from a later one under the same id (SQLite hands a deleted
+        newest id out again): forms that act on the whole attempt send it back."""
+        started = self.started_at.replace(tzinfo=None).isoformat()
+        return hashlib.sha256(f"{self.id}|{self.quiz_key}|{started}".encode()).hexdigest()[:16]
 
 
 _VIEW_COLUMNS = tuple(getattr(Attempt, name) for name in AttemptView.__dataclass_fields__)

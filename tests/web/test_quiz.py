@@ -541,11 +541,18 @@ def test_an_old_tab_of_a_discarded_attempt_saves_nothing_in_the_next_one(app, us
     sequences never reuse ids: there the old id is simply gone, 404)."""
     old = start(user_client, "skill.production-scheduling")
     shown = questions(app, old)[0]
-    user_client.post(f"/attempts/{old}/discard", data={"understood": "y"})
+    review = user_client.get(f"/attempts/{old}/review").text
+    stamp = re.search(r'name="attempt" value="(\w+)"', review).group(1)
+    user_client.post(f"/attempts/{old}/discard", data={"understood": "y", "attempt": stamp})
     new = start(user_client, "skill.quality-control")
     response = answer(user_client, old, 1, correct_values(shown), item=shown.item.id)
     assert response.status_code == (409 if new == old else 404)
     assert count(app, Answer, attempt_id=new) == 0
+    # The old review page's Submit, and its Discard, leave the new attempt alone.
+    for action, data in (("submit", {"skip_unanswered": "y"}), ("discard", {"understood": "y"})):
+        response = user_client.post(f"/attempts/{old}/{action}", data={**data, "attempt": stamp})
+        assert response.status_code == (409 if new == old else 404), action
+    assert count(app, Attempt, id=new, status="in_progress") == 1
 
 
 def test_a_submitted_attempt_cannot_be_discarded(app, user_client):
