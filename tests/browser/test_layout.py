@@ -272,6 +272,7 @@ def _member_pages(a: Account) -> dict[str, str]:
         "question": f"/attempts/{a.open_attempt}?q=1",
         "review": f"/attempts/{a.open_attempt}/review",
         "result": f"/attempts/{a.full_attempt}/result",
+        "already-submitted": f"/attempts/{a.full_attempt}/discard",  # 409, with the way on
         "report": "/report",
         "report-every-line": "/report?chart=all",
         "report-executive": "/report/production-executive",
