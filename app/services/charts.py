@@ -140,8 +140,11 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def point_labels(days: list[date], label=day_label) -> list[str]:
-    """A label per point, told apart on a day with several: "2nd on 7 Mar" (days in order)."""
+def point_labels(days: list[date], label=None) -> list[str]:
+    """A label per point, told apart on a day with several: "2nd on 7 Mar" (days in order);
+    by default with the year when the points span more than one ("7 Mar 2026")."""
+    if label is None:
+        label = dated if len({day.year for day in days}) > 1 else day_label
     per_day = Counter(days)
     seen: Counter[date] = Counter()
     labels = []

@@ -43,6 +43,11 @@ def test_points_on_one_day_are_told_apart():
     assert eleventh[10:] == ["11th on 2 Jan", "12th on 2 Jan"]
 
 
+def test_points_over_more_than_a_year_say_which():
+    days = [date(2025, 12, 30), date(2026, 1, 2), date(2026, 1, 2)]
+    assert point_labels(days) == ["30 Dec 2025", "1st on 2 Jan 2026", "2nd on 2 Jan 2026"]
+
+
 @pytest.mark.parametrize("frame", FRAMES, ids=lambda f: f.name)
 def test_x_labels_never_touch_and_stay_inside_the_frame(frame):
     labels = point_labels([date(2026, 11, 25)] * 30)
