@@ -123,14 +123,14 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _throttled() -> Response:
-    """A paused form again with when to try it (its view's `paused_page`), JSON for autosave,
-    else the 429 page. (Flask-Limiter adds Retry-After to whatever this returns.)"""
+    """JSON for autosave, else a paused form again with when to try it (its view's
+    `paused_page`), else the 429 page. (Flask-Limiter adds Retry-After to what this returns.)"""
     message = throttled_message()
-    page = paused_view_page(message)
-    if page is not None:
-        response = make_response(page)
-    elif wants_json():
+    page = None if wants_json() else paused_view_page(message)
+    if wants_json():
         response = jsonify(saved=False, error=message)
+    elif page is not None:
+        response = make_response(page)
     else:
         response = make_response(render_error(429, message))
     response.status_code = 429

@@ -220,7 +220,9 @@ class ResultOut(Model):
 
 class EducationIn(Model):
     level: Literal[EDUCATION_LEVELS]  # type: ignore[valid-type]
-    field: str = text(120)
+    field: str = text(
+        120, default="", description="Optional for a high-school diploma or a general MBA."
+    )
     institution: str = text(160, default="")
     status: Literal[EDUCATION_STATUSES]  # type: ignore[valid-type]
     start_date: date | None = None

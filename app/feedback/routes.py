@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -39,9 +40,10 @@ from app.web import wants_json
 bp = Blueprint("feedback", __name__)
 
 
-def _succeeded(response: Response) -> bool:
-    """Only invitations actually made count against the daily limit."""
-    return response.status_code < 400
+def _made(response: Response) -> bool:
+    """Only invitations actually made count against the daily limit (not a refused form, nor
+    the same form sent again, which shows what its first sending made)."""
+    return g.get("invitation_made", False)
 
 
 # --- the owner's side ----------------------------------------------------------------------
@@ -64,13 +66,21 @@ def _owner_page(form: InviteForm, status: int = 200, throttled: str | None = Non
 
 @bp.route("/feedback", methods=["GET", "POST"])
 @login_required
-@per_account("FEEDBACK_INVITE_LIMIT_ACCOUNT", from_form=False, deduct_when=_succeeded)
+@per_account("FEEDBACK_INVITE_LIMIT_ACCOUNT", from_form=False, deduct_when=_made)
 @paused_page(lambda message: _owner_page(InviteForm(), 429, message))
 def index():
     form = InviteForm()
     if not form.validate_on_submit():
         return _owner_page(form, 422 if form.errors else 200)
-    secret = secret_for("feedback-invitation", current_user.id, form.once.data)
+    secret = secret_for(
+        "feedback-invitation",
+        current_user.id,
+        form.once.data,
+        form.relationship.data,
+        form.label.data,
+        (form.email.data or "").lower(),
+        form.note.data or "",
+    )
     try:
         invitation, new = feedback.invite(
             current_user,
@@ -83,6 +93,7 @@ def index():
     except feedback.FeedbackError as problem:
         form.form_errors.append(str(problem))
         return _owner_page(form, 422)
+    g.invitation_made = new
     if not new and not feedback.still_open(current_user.id, invitation):
         form.once.data = new_once()  # the page of an invitation since revoked, sent again
         form.form_errors.append(
@@ -225,6 +236,11 @@ def _thanks(view: feedback.RaterView) -> Response:
     return _page("feedback/rater_thanks.html", view=view)
 
 
+def _rater_paused(message: str) -> Response:
+    """A rater's page paused by the per-IP limit: in the rater's layout, never indexed."""
+    return _page("feedback/rater_paused.html", 429, message=message)
+
+
 def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response]:
     """A rater's route: the link checked first (a page saying why it cannot be used), a link
     already submitted thanked, else `view_function(view, secret, ...)`."""
@@ -243,6 +259,7 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
 
 @bp.get("/r/<secret>")
 @per_ip("RATER_LIMIT_IP", methods=["GET"])
+@paused_page(_rater_paused)
 @rater_page
 def rater_start(view: feedback.RaterView, secret: str) -> Response:
     return _page(
@@ -257,6 +274,7 @@ def rater_start(view: feedback.RaterView, secret: str) -> Response:
 
 @bp.route("/r/<secret>/skills/<skill_id>", methods=["GET", "POST"])
 @per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+@paused_page(_rater_paused)
 @rater_page
 def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Response:
     rater_skill_ = view.skill(skill_id)
@@ -299,6 +317,7 @@ def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Respons
 
 @bp.route("/r/<secret>/review", methods=["GET", "POST"])
 @per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+@paused_page(_rater_paused)
 @rater_page
 def rater_review(view: feedback.RaterView, secret: str) -> Response:
     form = ActionForm()
@@ -316,6 +335,7 @@ def rater_review(view: feedback.RaterView, secret: str) -> Response:
 
 @bp.route("/r/<secret>/opt-out", methods=["GET", "POST"])
 @per_ip("RATER_LIMIT_IP", methods=["GET", "POST"])
+@paused_page(_rater_paused)
 def opt_out(secret: str) -> Response:
     """ "Don't ask me again" from the mail: a page with a button (a mail scanner following the
     link must not opt anybody out), then a confirmation."""

@@ -102,7 +102,15 @@ def share(slug: str) -> tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("report/share.html", form=form, role=role), status
-    secret = secret_for("share-link", current_user.id, form.once.data)
+    secret = secret_for(
+        "share-link",
+        current_user.id,
+        form.once.data,
+        slug,
+        form.label.data or "",
+        form.expires.data,
+        bool(form.include_feedback.data),
+    )
     link = access.create_share_link(
         current_user,
         slug,

@@ -41,13 +41,15 @@ def once_field() -> HiddenField:
     )
 
 
-def secret_for(purpose: str, user_id: int, once: str | None) -> str:
-    """The secret made from this view of the form (256 bits, URL-safe)."""
+def secret_for(purpose: str, user_id: int, once: str | None, *content: object) -> str:
+    """The secret made from this view of the form and what it says (256 bits, URL-safe): the
+    same page sent again with other contents (Back, untick, send) makes a link of its own."""
     if not once:
         return secrets.token_urlsafe(32)
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"{purpose}\0{user_id}\0{once}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    # A key of its own, derived from SECRET_KEY, so these secrets are not HMACs under it.
+    key = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), b"once", hashlib.sha256)
+    message = "\0".join([purpose, str(user_id), once, *(repr(part) for part in content)])
+    digest = hmac.new(key.digest(), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -186,17 +187,20 @@ def _like_prefix(prefix: str) -> str:
 
 
 def account_limit_key(email: str) -> str:
-    """The rate-limit key of the account an address names, registered or not: a digest, so
-    that a long address still fits the counter's column and no address sits in that table."""
-    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-    return f"account:{digest}"
+    """The rate-limit key of the account an address names, registered or not: a keyed digest,
+    so that a long address still fits the counter's column and no address sits in that table
+    (nor one that a list of likely addresses could find)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, b"limit:" + normalise_email(email).encode(), hashlib.sha256)
+    return f"account:{digest.hexdigest()[:32]}"
 
 
 def rate_limit_buckets(user: User) -> list:
-    """Conditions matching the rate-limit counters keyed to this account (by id or address)."""
+    """Conditions matching the rate-limit counters keyed to this account (by id or address;
+    by the address itself too, as counters made before the digest were, until they expire)."""
+    keys = (f"user:{user.id}", account_limit_key(user.email), f"account:{user.email}")
     return [
-        RateLimitCounter.bucket.like(_like_prefix(f"LIMITER/{key}/"), escape="\\")
-        for key in (f"user:{user.id}", account_limit_key(user.email))
+        RateLimitCounter.bucket.like(_like_prefix(f"LIMITER/{key}/"), escape="\\") for key in keys
     ]
 
 

@@ -45,6 +45,7 @@ from app.catalogue import catalogue
 from app.catalogue.loader import Catalogue
 from app.catalogue.schema import ChoiceItem, Option, SelfRatingItem
 from app.catalogue.sync import ensure_versions, item_versions
+from app.database import as_utc
 from app.extensions import commit_unless_autocommit, db
 from app.models import (
     Answer,
@@ -302,7 +303,7 @@ class AttemptView:
     def stamp(self) -> str:
         """What tells this attempt from a later one under the same id (SQLite hands a deleted
         newest id out again): forms that act on the whole attempt send it back."""
-        started = self.started_at.replace(tzinfo=None).isoformat()
+        started = as_utc(self.started_at).astimezone(UTC).isoformat()  # whatever the session zone
         return hashlib.sha256(f"{self.id}|{self.quiz_key}|{started}".encode()).hexdigest()[:16]
 
 
@@ -738,8 +739,12 @@ def save_answer(
     against it. A known item other than the one asked means the page is out of date: nothing
     is saved (StaleQuestionError), since the person answered another question.
 
-    No values and no skip clear the answer: unticking every box takes the answer back."""
+    No values and no skip clear the answer: unticking every box takes the answer back (from
+    the page of the question asked there only)."""
+    hinted = catalogue().items.get(shown) if shown else None
     if not values and not skip:
+        if hinted is not None and _asked(user_id, attempt_id, position)[0] != hinted.id:
+            raise StaleQuestionError(position)
         return clear_answer(user_id, attempt_id, position)
     now = _now()
     base = {
@@ -749,7 +754,6 @@ def save_answer(
         "b_answered_at": now,
         "b_now": now,
     }
-    hinted = catalogue().items.get(shown) if shown else None
     if hinted is not None:
         try:
             item_count = _write_answer(

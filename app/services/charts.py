@@ -205,7 +205,7 @@ def _spaced_labels(frame: Frame, xs: list[float], texts: list[str]) -> tuple[XLa
         shown = [placed[i] for i in chosen]
         if all(a[2] + frame.font <= b[1] for a, b in pairwise(shown)):
             return tuple(label for label, _, _ in shown)
-    return (placed[0][0],)
+    return (placed[-1][0],)  # not even two fit: the latest
 
 
 def _wrap(text: str, chars: int) -> tuple[str, ...]:

@@ -286,12 +286,30 @@ def relink(user_id: int, invitation_id: int, secret: str) -> FeedbackInvitation 
     """Give a link invitation nobody has opened this new secret (the old link stops working);
     None when it is not the user's, was mailed, opened, revoked or expired. The same secret
     again (the form sent twice) changes nothing."""
-    invitation = _owned_open(user_id, invitation_id)
-    if invitation is None or _state(invitation, _now()) != "link made":
+    # One conditional statement: a rater opening the old link meanwhile keeps it.
+    changed = db.session.execute(
+        update(FeedbackInvitation)
+        .where(
+            FeedbackInvitation.id == invitation_id,
+            FeedbackInvitation.round_id.in_(
+                select(FeedbackRound.id).where(
+                    FeedbackRound.user_id == user_id, FeedbackRound.closed_at.is_(None)
+                )
+            ),
+            FeedbackInvitation.sent_at.is_(None),
+            FeedbackInvitation.opened_at.is_(None),
+            FeedbackInvitation.submitted_at.is_(None),
+            FeedbackInvitation.revoked_at.is_(None),
+            FeedbackInvitation.expires_at > _now(),
+        )
+        .values(token_hash=_hash(secret))
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.rollback()
         return None
-    invitation.token_hash = _hash(secret)
     db.session.commit()
-    return invitation
+    return db.session.get(FeedbackInvitation, invitation_id)
 
 
 def close_round(user_id: int) -> bool:

@@ -413,8 +413,9 @@ def _text(raw: bytes) -> str:
     except UnicodeDecodeError as error:
         # Cut short inside a character (an export has dashes and accents): the text up to it,
         # which the JSON check then finds cut short. Anything else is not UTF-8, so not JSON.
+        # (`error.object` is what was decoded: after a byte order mark, if there was one.)
         cut = error.reason == "unexpected end of data"
-        text = raw[: error.start].decode("utf-8-sig") if cut else ""
+        text = error.object[: error.start].decode("utf-8") if cut else ""
     if text.lstrip()[:1] not in JSON_STARTS:
         raise RefusedUnreadError(f"{NOT_AN_EXPORT} it is not JSON text. {CHOOSE_AGAIN}")
     return text

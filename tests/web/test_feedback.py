@@ -348,9 +348,13 @@ def test_a_form_sent_twice_makes_one_invitation_and_one_mail(
     assert ada.post("/feedback", data=by_mail).status_code == 302
     assert ada.post("/feedback", data=by_mail).status_code == 302  # a double click
     assert len(inbox.to("lin@example.com")) == 1
+    # Back, correct the address, send again: a new invitation, mailed to the right one.
+    fixed = {**by_mail, "email": "lin.chen@example.com"}
+    assert ada.post("/feedback", data=fixed).status_code == 302
+    assert len(inbox.to("lin.chen@example.com")) == 1
     with app.app_context():
         count = db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackInvitation))
-    assert count == 2
+    assert count == 3
     page = ada.get("/feedback").get_data(as_text=True)
     invitation_id = re.search(r"/feedback/invitations/(\d+)/revoke", page).group(1)
     assert ada.post(f"/feedback/invitations/{invitation_id}/revoke").status_code == 302
@@ -471,9 +475,11 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     client = limited.test_client()
     login(client)
     assert client.post("/feedback", data={"relationship": "peer"}).status_code == 422
-    for n in range(2):
-        made = client.post("/feedback", data={"relationship": "peer", "label": f"P{n}"})
-        assert made.status_code == 201
+    first = {"relationship": "peer", "label": "P0", "once": "a" * 22}
+    assert client.post("/feedback", data=first).status_code == 201
+    assert client.post("/feedback", data=first).status_code == 201  # the same link: not counted
+    made = client.post("/feedback", data={"relationship": "peer", "label": "P1"})
+    assert made.status_code == 201
     refused = client.post("/feedback", data={"relationship": "peer", "label": "P3"})
     assert refused.status_code == 429
     assert "Too many" in refused.get_data(as_text=True) or "try again" in refused.get_data(
@@ -501,6 +507,9 @@ def test_a_paused_rater_is_told_when_to_retry_and_autosave_gets_json(app: Flask,
     page = rater.get(path)
     assert page.status_code == 429
     assert "Try again in" in page.get_data(as_text=True)
+    assert "Everything you saved is kept" in page.text  # in the rater's own layout
+    assert "Log in" not in page.text
+    assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert "Retry-After" in page.headers
     autosave = rater.post(
         f"{path}/skills/{skill_id}", data={"item_0": "4"}, headers={"Accept": "application/json"}

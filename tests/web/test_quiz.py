@@ -125,6 +125,10 @@ def test_the_item_the_form_sends_back_never_changes_what_is_checked_or_saved(app
     assert stale.status_code == 409
     assert "out of date" in stale.json["error"]
     assert count(app, Answer, attempt_id=attempt_id) == 0
+    answer(user_client, attempt_id, rating.position, ["4"], item=rating.item.id)
+    cleared_elsewhere = answer(user_client, attempt_id, rating.position, [], item=choice.item.id)
+    assert cleared_elsewhere.status_code == 409  # unticking on an old page clears nothing
+    assert count(app, Answer, attempt_id=attempt_id) == 1
     # Valid for the question asked, with its own item, an unknown one or none: saved there.
     for hint in (rating.item.id, "no-such-item", ""):
         response = answer(user_client, attempt_id, rating.position, ["4"], item=hint)

@@ -89,6 +89,19 @@ def test_sending_the_form_again_shows_the_same_link_and_makes_no_second(app, use
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ShareLink)) == 1
     assert app.test_client().get(first).status_code == 200
 
+    # Back, change the form, send again: what it says now, in a link of its own.
+    with_feedback = share(user_client, once=once, include_feedback="y")
+    assert with_feedback != first
+    assert (
+        "It includes the feedback from your raters"
+        in user_client.post(
+            "/report/production-manager/share",
+            data={"label": "for my mentor", "expires": "30", "once": once, "include_feedback": "y"},
+        ).text
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ShareLink)) == 2
+
     another_view = user_client.get("/report/production-manager/share").text
     assert once not in another_view  # each view of the form makes its own link
     assert share(user_client) != first  # (no once at all, as from an older page: a new link)
