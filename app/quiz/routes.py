@@ -44,6 +44,9 @@ def _not_found(error: Exception) -> tuple[Response | str, int]:
     return render_error(404, message, back=back, title=GONE_TITLE)
 
 
+STALE = "This page is out of date"
+
+
 @bp.errorhandler(svc.StaleQuestionError)
 def _stale(error: svc.StaleQuestionError) -> tuple[Response | str, int]:
     message = (
@@ -53,9 +56,8 @@ def _stale(error: svc.StaleQuestionError) -> tuple[Response | str, int]:
     if wants_json():
         return jsonify(error=message), 409
     attempt_id = (request.view_args or {}).get("attempt_id")
-    return render_template(
-        "quiz/stale.html", message=message, attempt_id=attempt_id, position=error.args[0]
-    ), 409
+    now_there = url_for("quiz.attempt", attempt_id=attempt_id, q=error.args[0])
+    return render_error(409, message, back=(now_there, "See the question now there"), title=STALE)
 
 
 ANSWERS_STAY = (
@@ -78,7 +80,7 @@ def _for_another_attempt() -> tuple[str, int]:
         "This page was for an attempt that has been discarded since (perhaps in another tab); "
         "the one now at this address is another, so nothing was done to it.",
         back=(url_for("quiz.index"), "Back to your quizzes"),
-        title="This page is out of date",
+        title=STALE,
     )
 
 

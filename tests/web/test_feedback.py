@@ -18,6 +18,7 @@ from app.services.feedback import rater_skills
 from tests.conftest import PASSWORD, login, make_config
 from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_api import Api, token_for
+from tests.web.test_security import limited_app
 
 ROLE = "production-manager"
 
@@ -464,13 +465,7 @@ def test_a_share_link_carries_feedback_only_when_ticked(app: Flask, owner: Flask
 
 
 def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None:
-    limited = create_app(
-        make_config(
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            RATELIMIT_ENABLED=True,
-            FEEDBACK_INVITE_LIMIT_ACCOUNT="2 per day",
-        )
-    )
+    limited = limited_app(app, FEEDBACK_INVITE_LIMIT_ACCOUNT="2 per day")
     make_user(role=ROLE)
     client = limited.test_client()
     login(client)
@@ -488,13 +483,7 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
 
 
 def test_a_paused_rater_is_told_when_to_retry_and_autosave_gets_json(app: Flask, make_user) -> None:
-    limited = create_app(
-        make_config(
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            RATELIMIT_ENABLED=True,
-            RATER_LIMIT_IP="2 per minute",
-        )
-    )
+    limited = limited_app(app, RATER_LIMIT_IP="2 per minute")
     make_user(role=ROLE)
     owner_client = limited.test_client()
     login(owner_client)

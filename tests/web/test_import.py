@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app.catalogue import catalogue
 from app.extensions import db
@@ -188,11 +189,9 @@ def test_an_imported_attempt_opens_its_result_page(mail_app, ada, make_user):
     assert eve.get("/report").status_code == 200
 
 
-def test_an_import_is_previewed_and_added_only_when_confirmed(mail_app, ada, make_user):
-    """Another person's export: the preview says whose it is and warns; nothing is added until
-    the confirmation; a cancelled preview leaves nothing to confirm (issue 24, point 5)."""
-    some_history(ada, mail_app)
-    exported = ada.get("/export.json").data
+def eve_and_her_rows(mail_app, make_user) -> tuple[FlaskClient, Callable[[], dict[str, int]]]:
+    """Eve, logged in, and a count of her rows in each table that has any (her user row
+    aside)."""
     make_user("eve@example.com", "Eve", role="production-manager")
     eve = mail_app.test_client()
     login(eve, "eve@example.com")
@@ -200,7 +199,17 @@ def test_an_import_is_previewed_and_added_only_when_confirmed(mail_app, ada, mak
 
     def owned() -> dict[str, int]:
         with mail_app.app_context():
-            return {k: v for k, v in rows_of(eve_id).items() if v}
+            return {k: v for k, v in rows_of(eve_id).items() if v and k != "users"}
+
+    return eve, owned
+
+
+def test_an_import_is_previewed_and_added_only_when_confirmed(mail_app, ada, make_user):
+    """Another person's export: the preview says whose it is and warns; nothing is added until
+    the confirmation; a cancelled preview leaves nothing to confirm (issue 24, point 5)."""
+    some_history(ada, mail_app)
+    exported = ada.get("/export.json").data
+    eve, owned = eve_and_her_rows(mail_app, make_user)
 
     before = owned()
 
@@ -235,20 +244,13 @@ def test_ones_own_export_gets_no_warning(mail_app, ada):
 def test_confirming_imports_the_file_on_screen_or_says_the_preview_is_out_of_date(
     mail_app, ada, make_user
 ):
-    """Issue 25, point 1: tab 1 previews file A, tab 2 previews file B; tab 1's Import button
+    """A tryout found it: tab 1 previews file A, tab 2 previews file B; tab 1's Import button
     used to import B. Each preview's forms name their file by its digest."""
     some_history(ada, mail_app)
     whole = json.loads(ada.get("/export.json").data)
     file_a = json.dumps(whole).encode()  # an attempt and a certification
     file_b = json.dumps({**whole, "attempts": []}).encode()  # the certification only
-    make_user("eve@example.com", "Eve", role="production-manager")
-    eve = mail_app.test_client()
-    login(eve, "eve@example.com")
-    eve_id = get_user(mail_app, "eve@example.com").id
-
-    def owned() -> dict[str, int]:
-        with mail_app.app_context():
-            return {k: v for k, v in rows_of(eve_id).items() if v and k != "users"}
+    eve, owned = eve_and_her_rows(mail_app, make_user)
 
     tab_1 = upload(eve, file_a, confirm=False)
     tab_2 = upload(eve, file_b, confirm=False)

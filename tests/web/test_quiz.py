@@ -116,7 +116,8 @@ def test_the_item_the_form_sends_back_never_changes_what_is_checked_or_saved(app
     for values in (correct_values(choice), ["4"]):
         response = answer(user_client, attempt_id, rating.position, values, item=choice.item.id)
         assert response.status_code == 409
-        assert "This page is out of date" in response.get_data(as_text=True)
+        assert "<h1>This page is out of date</h1>" in response.get_data(as_text=True)
+        assert "See the question now there" in response.get_data(as_text=True)
     stale = user_client.post(
         f"/attempts/{attempt_id}/answer",
         data={"position": str(rating.position), "answer": "4", "item": choice.item.id},
