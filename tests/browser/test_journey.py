@@ -104,6 +104,7 @@ def test_full_journey(page: Page, live_inbox: Inbox):
 
     # Milestones.
     page.get_by_role("link", name="Milestones").click()
+    expect(page.get_by_role("heading", name="Your milestones")).to_be_visible()
     audit(page, "10-milestones-empty")
     page.get_by_role("link", name="Add position").click()
     page.get_by_label("Job title").fill("Production supervisor")
@@ -161,6 +162,7 @@ def test_full_journey(page: Page, live_inbox: Inbox):
     audit(page, "15-compare")
 
     page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     audit(page, "16-profile")
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You have logged out.")).to_be_visible()

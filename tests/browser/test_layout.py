@@ -313,14 +313,19 @@ def test_every_page_fits_and_passes(
         problems += _check(page, name, width)
     # Pages that only a POST shows: a form with errors, a new share link, a new token.
     page.goto("/milestones/positions/new")
+    # Each click is followed by a wait for the page it leads to: checking while the browser
+    # swaps documents finds no document element at all.
     page.get_by_role("button", name="Save").click()
+    expect(page.locator(".error-summary")).to_be_visible()
     problems += _check(page, "milestone-form-errors", width)
     page.goto("/report/production-manager/share")
     page.get_by_role("button", name="Create a share link").click()
+    expect(page.get_by_role("heading", name="Your share link")).to_be_visible()
     problems += _check(page, "share-created", width)
     page.goto("/profile")
     page.get_by_label("Token name").fill(f"phone check {width}")
     page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("heading", name="Your new API token")).to_be_visible()
     problems += _check(page, "token-created", width)
     member.close()
     assert problems == [], "\n".join(problems)

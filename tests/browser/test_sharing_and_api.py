@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 from playwright.sync_api import Page, expect
@@ -19,6 +20,7 @@ def test_share_link_opens_without_an_account_and_dies_when_revoked(
     choose_role(page)
     page.get_by_role("link", name="Report", exact=True).click()
     page.get_by_role("link", name="Share with a mentor").click()
+    expect(page.get_by_role("heading", name=re.compile("^Share your"))).to_be_visible()
     audit(page, "20-share-form")
     page.get_by_label("Label (optional)").fill("For my mentor")
     page.get_by_label("Link expires after").select_option("7")
