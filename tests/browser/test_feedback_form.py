@@ -99,7 +99,8 @@ def owner(browser: Browser, live_server: str, live_inbox: Inbox):
     for position in range(1, total + 1):
         page.goto(f"/attempts/{attempt}?q={position}")
         tick_answer(page, "5")
-        page.get_by_role("button", name="Save and continue").click()
+        with page.expect_navigation():  # the save has landed before the next page is asked for
+            page.get_by_role("button", name="Save and continue").click()
     page.goto(f"/attempts/{attempt}/review")
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", name=re.compile("Your result"))).to_be_visible()

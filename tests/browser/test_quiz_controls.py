@@ -124,7 +124,8 @@ def test_choose_2_without_javascript(signed_in):
     boxes = page.locator("input[name=answer]")
     boxes.nth(0).check()
     boxes.nth(1).check()
-    page.get_by_role("button", name="Save and continue").click()
+    with page.expect_navigation():  # saved before the page is asked for again
+        page.get_by_role("button", name="Save and continue").click()
     page.goto(url)
     assert ticked(page) == 2
     expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
@@ -229,6 +230,7 @@ def test_row_links_are_big_enough_to_tap_on_a_phone(signed_in):
     page.get_by_label("Certification", exact=True).fill("CPIM")
     page.get_by_label("Date earned").fill("2021-05-01")
     page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Added your certification.")).to_be_visible()
     page.goto("/quizzes")
     page.get_by_role("button", name=SKILL_START).first.click()
     targets = {
