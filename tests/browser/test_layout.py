@@ -362,6 +362,31 @@ def test_checkboxes_sit_beside_labels_that_use_the_width(
     context.close()
 
 
+# Scroll regions whose content is wider than the region, by their accessible name.
+SCROLLING = """() => [...document.querySelectorAll('.table-scroll')]
+  .filter(box => box.scrollWidth > box.clientWidth + 1)
+  .map(box => `${box.getAttribute('aria-label')}: ${box.scrollWidth} px in ${box.clientWidth}`)"""
+# A matrix of every attempt by every skill: a spreadsheet, wider than any screen by design.
+MATRIX = "Scores by attempt, scrollable"
+
+
+@pytest.mark.parametrize("width", [640, 800])
+def test_tables_fit_without_scrolling_between_phone_and_laptop(
+    browser: Browser, live_server: str, account, width: int
+):
+    """Between the phone's cards and a laptop (a tablet, a narrow window) the comparison
+    scrolled sideways inside its box; every table but the attempts-by-skills matrix fits."""
+    context = _context(browser, live_server, width, account.storage)
+    page = context.new_page()
+    scrolling = []
+    for name, url in _member_pages(account).items():
+        _visit(page, name, url)
+        boxes = [b for b in page.evaluate(SCROLLING) if not b.startswith(MATRIX)]
+        scrolling += [f"{name}: {b}" for b in boxes]
+    context.close()
+    assert scrolling == []
+
+
 def test_role_cards_keep_their_text_inside_at_laptop_width(browser: Browser, live_server: str):
     context = _context(browser, live_server, LAPTOP)
     page = context.new_page()
