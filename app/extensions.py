@@ -28,6 +28,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def table_args(*constraints: Any) -> tuple[Any, ...]:
+    """A model's `__table_args__`: its constraints, and ids that are never handed out twice.
+
+    Without AUTOINCREMENT SQLite gives a new row the highest id plus one, so a deleted newest
+    row's id goes to the next row, and whatever still names it (a session cookie of a deleted
+    account, an open tab on a discarded attempt) reaches the newcomer. PostgreSQL's sequences
+    never reuse an id; this makes SQLite agree (migration 0014).
+    """
+    return (*constraints, {"sqlite_autoincrement": True})
+
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import db, table_args
 
 SCOPES = ("read", "read write")
 
 
 class ShareLink(db.Model):
     __tablename__ = "share_links"
+    __table_args__ = table_args()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -34,7 +35,9 @@ class ShareLink(db.Model):
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
-    __table_args__ = (CheckConstraint("scope IN ('read', 'read write')", name="scope"),)
+    __table_args__ = table_args(
+        CheckConstraint("scope IN ('read', 'read write')", name="scope"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

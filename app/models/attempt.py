@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, table_args
 from app.models.item_version import ItemVersion
 
 IN_PROGRESS = "in_progress"
@@ -29,7 +29,7 @@ SUBMITTED = "submitted"
 
 class Attempt(db.Model):
     __tablename__ = "attempts"
-    __table_args__ = (
+    __table_args__ = table_args(
         CheckConstraint(f"status IN ('{IN_PROGRESS}', '{SUBMITTED}')", name="status"),
         Index("ix_attempts_user_quiz", "user_id", "quiz_key", "id"),
         Index("ix_attempts_user_status", "user_id", "status", "id"),
@@ -74,7 +74,7 @@ class AttemptItem(db.Model):
     """One question of one attempt, pinned to the item version that was asked."""
 
     __tablename__ = "attempt_items"
-    __table_args__ = (
+    __table_args__ = table_args(
         UniqueConstraint("attempt_id", "position"),
         UniqueConstraint("attempt_id", "item_version_id"),
         CheckConstraint("position >= 1", name="position_positive"),
@@ -93,7 +93,7 @@ class Answer(db.Model):
     """The latest answer to one attempt item; saved as an upsert, so at most one per item."""
 
     __tablename__ = "answers"
-    __table_args__ = (
+    __table_args__ = table_args(
         UniqueConstraint("attempt_item_id"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
         CheckConstraint(
@@ -121,7 +121,9 @@ class SkillScore(db.Model):
     """Scores for one skill in one submitted attempt, computed once at submit (0-100)."""
 
     __tablename__ = "skill_scores"
-    __table_args__ = (UniqueConstraint("attempt_id", "skill_id"),)
+    __table_args__ = table_args(
+        UniqueConstraint("attempt_id", "skill_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
@@ -142,7 +144,7 @@ class SkillEstimate(db.Model):
     """
 
     __tablename__ = "skill_estimates"
-    __table_args__ = (
+    __table_args__ = table_args(
         UniqueConstraint("user_id", "skill_id"),
         CheckConstraint("low <= score AND score <= high", name="band_holds_score"),
     )

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import db, table_args
 
 RELATIONSHIPS = ("manager", "peer", "direct_report", "mentor", "other")
 """Who a rater is to the person; manager and mentor are shown as theirs, the rest pooled."""
@@ -32,7 +32,7 @@ RELATIONSHIPS = ("manager", "peer", "direct_report", "mentor", "other")
 
 class FeedbackRound(db.Model):
     __tablename__ = "feedback_rounds"
-    __table_args__ = (
+    __table_args__ = table_args(
         # At most one open round per person, whatever the races between tabs.
         Index(
             "uq_feedback_rounds_one_open",
@@ -52,7 +52,7 @@ class FeedbackRound(db.Model):
 
 class FeedbackInvitation(db.Model):
     __tablename__ = "feedback_invitations"
-    __table_args__ = (
+    __table_args__ = table_args(
         CheckConstraint(
             "relationship IN ('manager', 'peer', 'direct_report', 'mentor', 'other')",
             name="relationship",
@@ -87,7 +87,7 @@ class FeedbackRating(db.Model):
     """A rater's level (1-5) for one self-rating item, or None: "not observed"."""
 
     __tablename__ = "feedback_ratings"
-    __table_args__ = (
+    __table_args__ = table_args(
         UniqueConstraint("invitation_id", "item_id"),
         CheckConstraint("level IS NULL OR (level >= 1 AND level <= 5)", name="level_range"),
     )
@@ -103,7 +103,9 @@ class FeedbackRating(db.Model):
 
 class FeedbackComment(db.Model):
     __tablename__ = "feedback_comments"
-    __table_args__ = (UniqueConstraint("invitation_id", "skill_id"),)
+    __table_args__ = table_args(
+        UniqueConstraint("invitation_id", "skill_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invitation_id: Mapped[int] = mapped_column(

@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import db, table_args
 
 
 class ItemVersion(db.Model):
     __tablename__ = "item_versions"
-    __table_args__ = (UniqueConstraint("item_id", "content_hash"),)
+    __table_args__ = table_args(
+        UniqueConstraint("item_id", "content_hash"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[str] = mapped_column(String(80))

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import db, table_args
 
 EDUCATION_LEVELS = ("high_school", "associate", "bachelor", "master", "mba", "doctorate")
 EDUCATION_STATUSES = ("planned", "in_progress", "completed")
@@ -36,7 +36,7 @@ class _Owned:
 
 class Education(_Owned, db.Model):
     __tablename__ = "education"
-    __table_args__ = (
+    __table_args__ = table_args(
         CheckConstraint(_in("level", EDUCATION_LEVELS), name="level"),
         CheckConstraint(_in("status", EDUCATION_STATUSES), name="status"),
         CheckConstraint(
@@ -55,7 +55,7 @@ class Education(_Owned, db.Model):
 
 class Position(_Owned, db.Model):
     __tablename__ = "positions"
-    __table_args__ = (
+    __table_args__ = table_args(
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
         CheckConstraint(
             "(managed_people AND people_managed >= 1) OR "
@@ -75,7 +75,7 @@ class Position(_Owned, db.Model):
 
 class Certification(_Owned, db.Model):
     __tablename__ = "certifications"
-    __table_args__ = (
+    __table_args__ = table_args(
         CheckConstraint("expires_on IS NULL OR expires_on > earned_on", name="dates"),
     )
 
@@ -87,7 +87,9 @@ class Certification(_Owned, db.Model):
 
 class Activity(_Owned, db.Model):
     __tablename__ = "activities"
-    __table_args__ = (CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),)
+    __table_args__ = table_args(
+        CheckConstraint(_in("kind", ACTIVITY_KINDS), name="kind"),
+    )
 
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(160))

@@ -9,11 +9,12 @@ from sqlalchemy import Boolean, DateTime, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import db, table_args
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = table_args()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stored normalised (see services.accounts.normalise_email), so a plain unique index is

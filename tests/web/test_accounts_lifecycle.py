@@ -531,3 +531,18 @@ def test_import_needs_a_file_and_a_login(mail_app, ada):
     response = ada.post("/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Choose a file to import." in response.text
+
+
+def test_a_deleted_accounts_session_never_opens_the_next_account(app, make_user, client):
+    """Ids are never handed out again (SQLite reuses the highest rowid unless told otherwise):
+    a browser still holding a deleted account's session must not wake up in a newer account
+    that happens to get the same id."""
+    ada_id = make_user()
+    other_device = app.test_client()
+    login(client)
+    login(other_device)
+    deleted = client.post("/profile/delete", data={"current_password": PASSWORD, "understood": "y"})
+    assert deleted.status_code == 302
+    bob_id = make_user("bob@example.com", "Bob")
+    assert bob_id > ada_id
+    assert other_device.get("/dashboard").status_code == 302  # to Log in, not Bob's dashboard

@@ -191,3 +191,52 @@ def test_0012_adds_the_time_zone_and_going_back_drops_it(app):
             assert conn.execute(sa.text("SELECT email FROM users")).scalars().all() == [
                 "old@example.com"
             ]
+
+
+def _single_integer_key(table: sa.Table) -> bool:
+    keys = list(table.primary_key.columns)
+    return len(keys) == 1 and isinstance(keys[0].type, sa.Integer)
+
+
+def test_every_table_with_an_id_never_hands_it_out_twice(app):
+    """Each model with an integer id asks for AUTOINCREMENT (table_args), and on SQLite the
+    migrated schema has it: a later migration that rebuilt a table in batch mode without
+    `table_kwargs={'sqlite_autoincrement': True}` would silently drop it."""
+    with_ids = [t for t in db.metadata.sorted_tables if _single_integer_key(t)]
+    assert len(with_ids) >= 18
+    assert [t.name for t in with_ids if not t.dialect_options["sqlite"]["autoincrement"]] == []
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return  # PostgreSQL's sequences never hand an id out twice
+        schema = dict(conn.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
+    assert [t.name for t in with_ids if "AUTOINCREMENT" not in schema[t.name]] == []
+
+
+def test_0014_keeps_the_rows_and_the_next_id_is_new(app):
+    """Upgrading keeps every row; afterwards a deleted newest row's id is not given again.
+    Downgrading keeps the rows too."""
+    insert = sa.text(
+        "INSERT INTO users (email, display_name, password_hash, session_generation) "
+        "VALUES (:email, 'Someone', 'x', 0)"
+    )
+    with app.app_context():
+        downgrade(revision="0013")
+        with db.engine.begin() as conn:
+            conn.execute(insert, [{"email": "first@example.com"}, {"email": "second@example.com"}])
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            emails = conn.execute(sa.text("SELECT email FROM users ORDER BY id")).scalars()
+            assert list(emails) == ["first@example.com", "second@example.com"]
+            newest = conn.execute(sa.text("SELECT max(id) FROM users")).scalar_one()
+            conn.execute(sa.text("DELETE FROM users WHERE id = :id"), {"id": newest})
+            conn.execute(insert, {"email": "third@example.com"})
+            third = conn.execute(
+                sa.text("SELECT id FROM users WHERE email = 'third@example.com'")
+            ).scalar_one()
+        assert third > newest
+        downgrade(revision="0013")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM users")).scalar_one() == 2
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM users"))
