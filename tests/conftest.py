@@ -287,6 +287,8 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for name in tables:
                 db.session.execute(sa.text(f"DELETE FROM {name}"))
+            # As RESTART IDENTITY does: each test's ids start at 1 (AUTOINCREMENT remembers).
+            db.session.execute(sa.text("DELETE FROM sqlite_sequence"))
         db.session.commit()
         db.session.remove()
 
