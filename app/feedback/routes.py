@@ -9,6 +9,8 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     abort,
+    after_this_request,
+    current_app,
     flash,
     g,
     jsonify,
@@ -218,6 +220,35 @@ def _page(template: str, status: int = 200, **context) -> Response:
     return _private(make_response(render_template(template, **context), status))
 
 
+DEVICE_COOKIE = "prodready_rater"
+DEVICE_COOKIE_DAYS = 120
+
+
+def _device() -> str:
+    """This browser's random device key (a cookie kept for the rater's pages only), made on
+    first use: the rater's saved answers belong to the browser that saved them."""
+    if "rater_device" not in g:
+        key = request.cookies.get(DEVICE_COOKIE, "")
+        if not feedback.is_device_key(key):
+            key = feedback.new_device_key()
+
+            @after_this_request
+            def remember(response: Response) -> Response:
+                response.set_cookie(
+                    DEVICE_COOKIE,
+                    key,
+                    max_age=DEVICE_COOKIE_DAYS * 86400,
+                    path="/r/",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
+
+        g.rater_device = key
+    return g.rater_device
+
+
 def _rater(secret: str) -> feedback.RaterView | Response:
     """The rater's view, or the page that says the link cannot be used (404 / 410 / 403)."""
     view = feedback.find_invitation(secret)
@@ -226,10 +257,19 @@ def _rater(secret: str) -> feedback.RaterView | Response:
     if current_user.is_authenticated and current_user.id == view.owner_id:
         return _page("feedback/rater_own.html", 403)
     try:
-        feedback.open_for_rater(view)
+        feedback.check_answerable(view)
     except feedback.LinkGoneError as gone:
         return _page("feedback/rater_gone.html", 410, reason=gone.reason)
     return view
+
+
+def _elsewhere(view: feedback.RaterView, secret: str) -> Response:
+    """The page for a browser that did not save the link's answers (409): they stay hidden;
+    it may start again."""
+    if wants_json():
+        message = "These answers were started in another browser: reload the page."
+        return _private(make_response(jsonify(saved=False, error=message), 409))
+    return _page("feedback/rater_elsewhere.html", 409, view=view, secret=secret, form=ActionForm())
 
 
 def _thanks(view: feedback.RaterView) -> Response:
@@ -252,7 +292,12 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
             return view
         if view.submitted:
             return _thanks(view)
-        return view_function(view, secret, **kwargs)
+        try:
+            if not feedback.holds_draft(view, _device()):
+                raise feedback.DraftElsewhereError
+            return view_function(view, secret, **kwargs)
+        except feedback.DraftElsewhereError:
+            return _elsewhere(view, secret)
 
     return wrapped
 
@@ -262,6 +307,7 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
 @paused_page(_rater_paused)
 @rater_page
 def rater_start(view: feedback.RaterView, secret: str) -> Response:
+    feedback.mark_opened(view)
     return _page(
         "feedback/rater_start.html",
         view=view,
@@ -286,8 +332,9 @@ def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Respons
     if request.method == "POST":
         autosave = wants_json()
         if form.validate():
+            levels = levels_from(form, rater_skill_)
             if not feedback.save_skill(
-                view, rater_skill_, levels_from(form, rater_skill_), form.comment.data or ""
+                view, _device(), rater_skill_, levels, form.comment.data or ""
             ):
                 return _thanks(view)
             if autosave:
@@ -322,7 +369,7 @@ def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Respons
 def rater_review(view: feedback.RaterView, secret: str) -> Response:
     form = ActionForm()
     if form.validate_on_submit():
-        feedback.submit(view)
+        feedback.submit(view, _device())
         return redirect(url_for("feedback.rater_start", secret=secret))
     return _page(
         "feedback/rater_review.html",
@@ -331,6 +378,21 @@ def rater_review(view: feedback.RaterView, secret: str) -> Response:
         form=form,
         secret=secret,
     )
+
+
+@bp.post("/r/<secret>/start-again")
+@per_ip("RATER_LIMIT_IP", methods=["POST"])
+@paused_page(_rater_paused)
+def rater_start_again(secret: str) -> Response:
+    """Give the link to this browser, deleting the answers another browser saved on it."""
+    view = _rater(secret)
+    if isinstance(view, Response):
+        return view
+    if view.submitted:
+        return _thanks(view)
+    if ActionForm().validate_on_submit():
+        feedback.start_again(view, _device())
+    return redirect(url_for("feedback.rater_start", secret=secret))
 
 
 @bp.route("/r/<secret>/opt-out", methods=["GET", "POST"])

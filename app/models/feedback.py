@@ -81,6 +81,9 @@ class FeedbackInvitation(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SHA-256 of the device key (a cookie) of the browser that saved the first answer: only
+    # that browser sees, changes or submits the draft. None until something is saved.
+    device_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class FeedbackRating(db.Model):

@@ -8,6 +8,8 @@ links). Results are computed in services/feedback_results.py; this module loads 
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -443,9 +445,9 @@ def find_invitation(secret: str) -> RaterView | None:
     return RaterView(invitation, feedback_round, owner_name, role, rater_skills(role))
 
 
-def open_for_rater(view: RaterView) -> None:
-    """Check that the link can still be answered (LinkGoneError if not; a submitted one always
-    can be opened: it thanks) and note its first opening."""
+def check_answerable(view: RaterView) -> None:
+    """Raise LinkGoneError if the link can no longer be answered (a submitted one always can
+    be opened: it thanks)."""
     invitation = view.invitation
     if invitation.submitted_at is not None:
         return
@@ -455,9 +457,57 @@ def open_for_rater(view: RaterView) -> None:
         raise LinkGoneError("revoked")
     if as_utc(invitation.expires_at) <= _now():
         raise LinkGoneError("expired")
-    if invitation.opened_at is None:
-        invitation.opened_at = _now()
+
+
+def mark_opened(view: RaterView) -> None:
+    """Note the link's first opening (its start page), shown to the owner as "opened"."""
+    if view.invitation.opened_at is None and view.invitation.submitted_at is None:
+        view.invitation.opened_at = _now()
         db.session.commit()
+
+
+# --- whose draft: answers saved belong to the browser that saved them ------------------------
+
+
+DEVICE_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_device_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def is_device_key(key: str) -> bool:
+    return bool(DEVICE_KEY.match(key))
+
+
+class DraftElsewhereError(Exception):
+    """The answers on this link were started in another browser: this one may not see,
+    change or submit them (it may start again, which deletes them)."""
+
+
+def holds_draft(view: RaterView, device: str) -> bool:
+    """Whether this browser (its device key) may see and change the link's saved answers:
+    nothing was saved yet, or this browser saved it. The person who made a link and passed it
+    on holds the link too; this keeps the rater's draft from them."""
+    return view.invitation.device_hash in (None, _hash(device))
+
+
+def start_again(view: RaterView, device: str) -> None:
+    """Delete the answers saved in another browser and give the link to this one."""
+    invitation_id = view.invitation.id
+    if not _lock_unsubmitted(invitation_id):
+        db.session.rollback()
+        return
+    db.session.execute(delete(FeedbackRating).where(FeedbackRating.invitation_id == invitation_id))
+    db.session.execute(
+        delete(FeedbackComment).where(FeedbackComment.invitation_id == invitation_id)
+    )
+    db.session.execute(
+        update(FeedbackInvitation)
+        .where(FeedbackInvitation.id == invitation_id)
+        .values(device_hash=_hash(device))
+    )
+    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -488,24 +538,42 @@ def saved_answers(invitation_id: int) -> SavedAnswers:
     return SavedAnswers(levels, comments)
 
 
-def _lock_unsubmitted(invitation_id: int) -> bool:
+def _lock_unsubmitted(invitation_id: int, device: str | None = None) -> bool:
     """Lock the invitation row (PostgreSQL; SQLite has one writer anyway) so that a submit
-    waits for a save in flight, and say whether it still takes answers."""
-    submitted = db.session.scalar(
-        select(FeedbackInvitation.submitted_at)
+    waits for a save in flight, and say whether it still takes answers. With `device`, the
+    draft must be this browser's (DraftElsewhereError if not) and becomes it if nobody's yet."""
+    submitted, device_hash = db.session.execute(
+        select(FeedbackInvitation.submitted_at, FeedbackInvitation.device_hash)
         .where(FeedbackInvitation.id == invitation_id)
         .with_for_update()
-    )
-    return submitted is None
+    ).one()
+    if submitted is not None:
+        return False
+    if device is not None:
+        if device_hash is None:
+            db.session.execute(
+                update(FeedbackInvitation)
+                .where(FeedbackInvitation.id == invitation_id)
+                .values(device_hash=_hash(device))
+            )
+        elif device_hash != _hash(device):
+            db.session.rollback()
+            raise DraftElsewhereError
+    return True
 
 
 def save_skill(
-    view: RaterView, rater_skill: RaterSkill, levels: dict[str, int | None], comment: str | None
+    view: RaterView,
+    device: str,
+    rater_skill: RaterSkill,
+    levels: dict[str, int | None],
+    comment: str | None,
 ) -> bool:
     """Store the rater's levels for some of one skill's items (None: not observed) and, when
-    given, its comment (blank removes it). False if the answers were already submitted."""
+    given, its comment (blank removes it). False if the answers were already submitted;
+    DraftElsewhereError if another browser saved them."""
     invitation_id = view.invitation.id
-    if not _lock_unsubmitted(invitation_id):
+    if not _lock_unsubmitted(invitation_id, device):
         db.session.rollback()
         return False
     known = {item.id for item in rater_skill.items}
@@ -538,9 +606,12 @@ def save_skill(
     return True
 
 
-def submit(view: RaterView) -> bool:
+def submit(view: RaterView, device: str) -> bool:
     """Hand the answers in, once: after this the link only thanks. Items left unanswered count
-    as not observed."""
+    as not observed. DraftElsewhereError if another browser saved the answers."""
+    if not _lock_unsubmitted(view.invitation.id, device):
+        db.session.rollback()
+        return False
     done = db.session.execute(
         update(FeedbackInvitation)
         .where(

@@ -261,6 +261,62 @@ def test_the_owner_cannot_answer_their_own_request(app: Flask, user_client: Flas
     assert "your own feedback request" in response.get_data(as_text=True)
 
 
+def test_a_draft_is_seen_only_in_the_browser_that_saved_it(
+    app: Flask, user_client: FlaskClient
+) -> None:
+    """The owner made the link, so she holds it: opened logged out (another browser), it must
+    not show, change or submit the peer's saved answers before they submit."""
+    path = invite(user_client, "peer", "Quinn")
+    first = skills(app)[0]
+    skill_path = f"{path}/skills/{first.skill.id}"
+    quinn = app.test_client()
+    assert quinn.get(path).status_code == 200
+    saved = quinn.post(skill_path, data={"item_0": "1", "comment": "QUINN-SECRET"})
+    assert saved.status_code == 302
+
+    peeker = app.test_client()  # the owner in a private window, or anyone the link reached
+    for page in (path, skill_path, f"{path}/review"):
+        response = peeker.get(page)
+        assert response.status_code == 409
+        body = response.get_data(as_text=True)
+        assert "started in another browser" in body
+        assert "QUINN-SECRET" not in body
+        assert "checked" not in body
+    assert peeker.post(skill_path, data={"item_0": "5"}).status_code == 409
+    autosave = peeker.post(skill_path, data={"item_0": "5"}, headers={"Accept": "application/json"})
+    assert autosave.status_code == 409
+    assert autosave.get_json()["saved"] is False
+    assert peeker.post(f"{path}/review").status_code == 409
+    with app.app_context():
+        invitation = db.session.scalar(sa.select(FeedbackInvitation))
+        assert invitation.submitted_at is None
+        levels = db.session.scalars(sa.select(FeedbackRating.level)).all()
+    assert levels == [1]  # Quinn's answer, untouched
+
+    # Quinn carries on in her browser; her answers are there.
+    again = quinn.get(skill_path).get_data(as_text=True)
+    assert "QUINN-SECRET" in again
+
+    # Starting again elsewhere deletes the draft (never shows it) and moves the link.
+    assert peeker.post(f"{path}/start-again").status_code == 302
+    fresh = peeker.get(skill_path)
+    assert fresh.status_code == 200
+    assert "QUINN-SECRET" not in fresh.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(sa.select(FeedbackRating.level)).all() == []
+    assert quinn.get(skill_path).status_code == 409
+
+
+def test_a_bad_skill_address_does_not_count_as_opened(app: Flask, user_client: FlaskClient) -> None:
+    path = invite(user_client, "peer", "Sam")
+    assert app.test_client().get(f"{path}/skills/nope").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(sa.select(FeedbackInvitation.opened_at)) is None
+    assert app.test_client().get(path).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(FeedbackInvitation.opened_at)) is not None
+
+
 def test_expired_links_say_so(app: Flask, user_client: FlaskClient) -> None:
     path = invite(user_client, "peer", "Sam")
     with app.app_context():

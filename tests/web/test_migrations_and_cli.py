@@ -71,6 +71,7 @@ def test_migration_stairway(app):
             upgrade(revision=rev.revision)
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "attempts", "answers", "positions", "rate_limits"} <= tables
+    assert _reusing_ids(app) == []
 
 
 def test_latest_skill_scores_are_backfilled(app):
@@ -198,18 +199,26 @@ def _single_integer_key(table: sa.Table) -> bool:
     return len(keys) == 1 and isinstance(keys[0].type, sa.Integer)
 
 
+def _reusing_ids(app) -> list[str]:
+    """Tables with an integer id whose migrated SQLite schema lacks AUTOINCREMENT (none on
+    PostgreSQL, whose sequences never hand an id out twice)."""
+    with_ids = [t for t in db.metadata.sorted_tables if _single_integer_key(t)]
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return []
+        schema = dict(conn.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
+    return [t.name for t in with_ids if "AUTOINCREMENT" not in schema[t.name]]
+
+
 def test_every_table_with_an_id_never_hands_it_out_twice(app):
     """Each model with an integer id asks for AUTOINCREMENT (table_args), and on SQLite the
     migrated schema has it: a later migration that rebuilt a table in batch mode without
-    `table_kwargs={'sqlite_autoincrement': True}` would silently drop it."""
+    `table_kwargs={'sqlite_autoincrement': True}` would silently drop it (the stairway test
+    checks the same after every step down and up)."""
     with_ids = [t for t in db.metadata.sorted_tables if _single_integer_key(t)]
     assert len(with_ids) >= 18
     assert [t.name for t in with_ids if not t.dialect_options["sqlite"]["autoincrement"]] == []
-    with app.app_context(), db.engine.connect() as conn:
-        if conn.dialect.name != "sqlite":
-            return  # PostgreSQL's sequences never hand an id out twice
-        schema = dict(conn.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
-    assert [t.name for t in with_ids if "AUTOINCREMENT" not in schema[t.name]] == []
+    assert _reusing_ids(app) == []
 
 
 def test_0014_keeps_the_rows_and_the_next_id_is_new(app):

@@ -21,7 +21,13 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
-      status.textContent = response.ok ? "Saved." : "Not saved: use the button below.";
+      if (response.ok) {
+        status.textContent = "Saved.";
+      } else if (response.status === 409) {
+        status.textContent = "Not saved: these answers were started in another browser. Reload the page.";
+      } else {
+        status.textContent = "Not saved: use the button below.";
+      }
     }).catch(function () {
       status.textContent = "Not saved (no connection): your choices are still on the page.";
     }).then(function () {
