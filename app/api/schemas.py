@@ -332,20 +332,22 @@ class FeedbackGroupOut(Model):
     group: Literal["manager", "mentor", "peer", "direct_report", "other"]
     answers: int = Field(description="Raters of this group who submitted.")
     shown: bool = Field(
-        description="Manager and mentor: shown as theirs. Others: only with at least "
-        "`minimum_group` answers."
+        description="Whether the group's mean is given: only with at least `minimum_group` "
+        "answers, for every group (manager and mentor too: aggregates only)."
     )
 
 
 class FeedbackSkillOut(Model):
     skill_id: str
     own: float | None = Field(description="Your mean latest self-rating (levels 1-5).")
-    others: float | None = Field(description="Mean of the shown raters' levels (1-5).")
+    others: float | None = Field(
+        description="All raters' mean: of the shown groups' raters (1-5), so at least "
+        "`minimum_group` of them."
+    )
     others_raters: int
     by_group: dict[str, float] = Field(description="Each shown group's mean (1-5).")
     gap: float | None = Field(description="others - own, in levels.")
     finding: Literal["blind_spot", "hidden_strength"] | None
-    comments: list[str] = Field(description="Shown groups' comments, unattributed, sorted.")
 
 
 class FeedbackRoundOut(Model):

@@ -216,6 +216,13 @@ def _private(response: Response) -> Response:
     return response
 
 
+@bp.after_app_request
+def _rater_paths_private(response: Response) -> Response:
+    """Every response under /r/ is private, error pages too (an unknown secret or skill, a
+    failure): their address carries the rater's secret."""
+    return _private(response) if request.path.startswith("/r/") else response
+
+
 def _page(template: str, status: int = 200, **context) -> Response:
     return _private(make_response(render_template(template, **context), status))
 

@@ -53,8 +53,8 @@ class ShareForm(FlaskForm):
     )
     expires = expiry_field("Link expires after")
     include_feedback = BooleanField(
-        "Include the feedback from my raters (the results of my latest closed round, as I see "
-        "them: groups and comments without names)"
+        "Include the feedback from my raters (aggregates only, from my latest round closed for "
+        "this role: group means of enough raters, no one rater's figure and no comments)"
     )
     once = once_field()
     submit = SubmitField("Create a share link")

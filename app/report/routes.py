@@ -53,10 +53,13 @@ def role(slug: str) -> str:
     return render_template("report/role.html", **report_context(current_user.id, slug))
 
 
-def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
+def report_context(
+    user_id: int, slug: str, with_feedback: bool = True, aggregates_only: bool = False
+) -> dict:
     """Everything the readiness report shows for one user and role (the owner's page, a shared
-    page and the API use it); the raters' feedback (its latest closed round) when asked. The
-    progress chart draws every skill when the address asks for it (`?chart=all`)."""
+    page and the API use it); the raters' feedback (the latest round closed for this role) when
+    asked, only its aggregates when it leaves the owner (a share link). The progress chart
+    draws every skill when the address asks for it (`?chart=all`)."""
     cat = catalogue()
     today = local_today()
     zone = request_zone()
@@ -71,6 +74,7 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
     chart = charts.line_charts(
         charts.point_labels([p.when for p in points]), lines.series, emphasis=report.OVERALL
     )
+    latest = feedback.results(user_id, 1, slug, aggregates_only) if with_feedback else []
     return {
         "role": cat.roles[slug],
         "result": result,
@@ -86,7 +90,7 @@ def report_context(user_id: int, slug: str, with_feedback: bool = True) -> dict:
         "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
-        "feedback": next(iter(feedback.results(user_id, limit=1)), None) if with_feedback else None,
+        "feedback": latest[0] if latest else None,
         "with_feedback": with_feedback,
     }
 
@@ -148,7 +152,9 @@ def shared(secret: str) -> Response:
     response = make_response(
         render_template(
             "report/shared.html",
-            **report_context(link.user_id, link.role_slug, link.include_feedback),
+            **report_context(
+                link.user_id, link.role_slug, link.include_feedback, aggregates_only=True
+            ),
             owner_name=owner.display_name,
             label=link.label,
             shared=True,

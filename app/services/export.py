@@ -138,7 +138,7 @@ def export_data(user: User) -> dict[str, Any]:
             slug: [_row_dict(row, kind.fields) for row in rows[slug]]
             for slug, kind in milestones.KINDS.items()
         },
-        # Raters' feedback as its owner sees it (aggregates of closed rounds); not imported.
+        # Raters' feedback: aggregates of closed rounds only (no comment); not imported.
         "feedback_rounds": feedback.export_rounds(user.id),
     }
 
@@ -211,5 +211,3 @@ def _csv_records(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
                 yield ("feedback_skill", sub, field, skill[field])
             for group, mean in skill["by_group"].items():
                 yield ("feedback_skill", sub, group, mean)
-            for comment in skill["comments"]:
-                yield ("feedback_comment", sub, "comment", comment)

@@ -85,14 +85,15 @@ def open_round(user_id: int) -> FeedbackRound | None:
     )
 
 
-def closed_rounds(user_id: int) -> list[FeedbackRound]:
-    """Newest first."""
+def closed_rounds(user_id: int, role_slug: str | None = None) -> list[FeedbackRound]:
+    """Newest first; only those asked for `role_slug` when given."""
+    query = select(FeedbackRound).where(
+        FeedbackRound.user_id == user_id, FeedbackRound.closed_at.is_not(None)
+    )
+    if role_slug is not None:
+        query = query.where(FeedbackRound.role_slug == role_slug)
     return list(
-        db.session.scalars(
-            select(FeedbackRound)
-            .where(FeedbackRound.user_id == user_id, FeedbackRound.closed_at.is_not(None))
-            .order_by(FeedbackRound.closed_at.desc(), FeedbackRound.id.desc())
-        )
+        db.session.scalars(query.order_by(FeedbackRound.closed_at.desc(), FeedbackRound.id.desc()))
     )
 
 
@@ -393,6 +394,21 @@ class RaterView:
     @property
     def relationship_name(self) -> str:
         return feedback_results.RELATIONSHIP_NAMES[self.invitation.relationship]
+
+    @property
+    def relationship_role(self) -> str:
+        """As whom the rater was asked: "their manager", "someone who works with them"."""
+        return feedback_results.RELATIONSHIP_ROLES[self.invitation.relationship]
+
+    @property
+    def state(self) -> str:
+        """Where the request stands for its rater: "submitted", "closed" (its round), "revoked",
+        "expired", else still open ("opened", "sent" or "link made")."""
+        if self.submitted:
+            return "submitted"
+        if self.round.closed_at is not None:
+            return "closed"
+        return _state(self.invitation, _now())
 
     @property
     def owner_id(self) -> int:
@@ -714,12 +730,18 @@ class ClosedRound:
         )
 
 
-def results(user_id: int, limit: int | None = None) -> list[ClosedRound]:
-    """The user's closed rounds, newest first, each with what it shows."""
+def results(
+    user_id: int,
+    limit: int | None = None,
+    role_slug: str | None = None,
+    aggregates_only: bool = False,
+) -> list[ClosedRound]:
+    """The user's closed rounds (those asked for `role_slug` when given), newest first, each
+    with what it shows its owner, or only its aggregates (`feedback_results.round_result`)."""
     own = own_ratings(user_id)
     cat = catalogue()
     found = []
-    for feedback_round in closed_rounds(user_id)[:limit]:
+    for feedback_round in closed_rounds(user_id, role_slug)[:limit]:
         role = cat.roles.get(feedback_round.role_slug)
         skill_ids = [s.skill.id for s in rater_skills(role)] if role else []
         found.append(
@@ -727,7 +749,7 @@ def results(user_id: int, limit: int | None = None) -> list[ClosedRound]:
                 feedback_round,
                 role,
                 feedback_results.round_result(
-                    _rater_answers(feedback_round.id), skill_ids, own, threshold()
+                    _rater_answers(feedback_round.id), skill_ids, own, threshold(), aggregates_only
                 ),
             )
         )
@@ -738,11 +760,11 @@ def results(user_id: int, limit: int | None = None) -> list[ClosedRound]:
 class HistoryRow:
     skill_name: str
     others: list[float | None]
-    """The others' mean in each round, oldest round first."""
+    """All raters' mean in each round, oldest round first."""
 
 
 def history(closed: list[ClosedRound]) -> list[HistoryRow]:
-    """Change over time: per skill, the others' mean in each closed round (oldest first), for
+    """Change over time: per skill, all raters' mean in each closed round (oldest first), for
     the skills rated in any of them, in the order of the latest round."""
     oldest_first = list(reversed(closed))
     order: dict[str, None] = {}
@@ -760,14 +782,15 @@ def history(closed: list[ClosedRound]) -> list[HistoryRow]:
 
 
 def round_data(closed: ClosedRound) -> dict[str, Any]:
-    """One closed round as JSON-ready data: what its owner's page shows, aggregates only (no
-    rater, label, address or single answer), for the export, the API and a shared report."""
+    """One closed round's aggregates (`results(..., aggregates_only=True)`) as JSON-ready data
+    for the export and the API: no rater, label, address, comment or figure of fewer than the
+    minimum group."""
     result = closed.result
     return {
         "role_slug": closed.round.role_slug,
         "opened_at": as_utc(closed.round.opened_at).isoformat(),
         "closed_at": as_utc(closed.round.closed_at).isoformat(),
-        "minimum_group": threshold(),
+        "minimum_group": result.minimum_group,
         "groups": [
             {"group": g.group, "answers": g.submitted, "shown": g.shown} for g in result.groups
         ],
@@ -780,7 +803,6 @@ def round_data(closed: ClosedRound) -> dict[str, Any]:
                 "by_group": {group: _rounded(mean) for group, mean in s.by_group.items()},
                 "gap": _rounded(s.gap),
                 "finding": s.kind,
-                "comments": list(s.comments),
             }
             for s in result.skills
         ],
@@ -792,4 +814,4 @@ def _rounded(value: float | None) -> float | None:
 
 
 def export_rounds(user_id: int) -> list[dict[str, Any]]:
-    return [round_data(closed) for closed in results(user_id)]
+    return [round_data(closed) for closed in results(user_id, aggregates_only=True)]

@@ -1,12 +1,17 @@
 """What a closed feedback round shows its owner: pure functions over plain data.
 
 Anonymity is decided here and only here. A rater group is either *named* (manager, mentor: the
-form tells them their ratings are shown as theirs) or *pooled* (peers, direct reports, others):
-a pooled group's mean for a skill is shown only when at least `threshold` of its submitted
-raters rated that skill, and never below 3 whatever the setting. Everything else derived for the
-owner (the others' mean, the gaps, the comments) is computed from shown cells only, so nothing
-shown can be subtracted from something else shown to recover a hidden cell. Rounds are shown
-only once closed, so no figure changes while raters are still answering (docs/feedback.md).
+form tells them their ratings are shown as theirs) or *pooled* (peers, direct reports, other
+colleagues): a pooled group's mean for a skill is shown only when at least `threshold` of its
+submitted raters rated that skill, and never below 3 whatever the setting. Everything else
+derived for the owner (all raters' mean, the gaps, the comments) is computed from shown cells
+only, so nothing shown can be subtracted from something else shown to recover a hidden cell.
+Rounds are shown only once closed, so no figure changes while raters are still answering
+(docs/feedback.md).
+
+What leaves the owner's page (a share link, the export, the API) is the *aggregates only* view:
+every group, named ones too, is pooled under the threshold, and no comment is carried, so no
+figure there rests on fewer than `threshold` raters.
 """
 
 from __future__ import annotations
@@ -25,17 +30,25 @@ GROUP_NAMES = {
     "mentor": "Mentor",
     "peer": "Peers",
     "direct_report": "Direct reports",
-    "other": "Others",
+    "other": "Other colleagues",
 }
 RELATIONSHIP_NAMES = {
     "manager": "Manager",
     "peer": "Peer",
     "direct_report": "Direct report",
     "mentor": "Mentor",
-    "other": "Other",
+    "other": "Other colleague",
 }
+RELATIONSHIP_ROLES = {
+    "manager": "their manager",
+    "peer": "a peer",
+    "direct_report": "someone who reports to them",
+    "mentor": "their mentor",
+    "other": "someone who works with them",
+}
+"""How the rater's form addresses them: "has asked you, as <this>, how you see their work"."""
 GAP_THRESHOLD = 1.0
-"""A blind spot: the others' mean at least one level below the person's own rating; a hidden
+"""A blind spot: all raters' mean at least one level below the person's own rating; a hidden
 strength: at least one level above."""
 
 
@@ -75,6 +88,14 @@ class GroupResult:
     def name(self) -> str:
         return GROUP_NAMES[self.group]
 
+    @property
+    def label(self) -> str:
+        """The column's heading: a named group of several raters says how many its one figure
+        combines ("Manager (2)"); a pooled group is a mean by definition."""
+        if self.group in NAMED_GROUPS and self.submitted > 1:
+            return f"{self.name} ({self.submitted})"
+        return self.name
+
 
 @dataclass(frozen=True)
 class SkillFeedback:
@@ -108,6 +129,9 @@ class SkillFeedback:
 class RoundResult:
     groups: tuple[GroupResult, ...]
     skills: tuple[SkillFeedback, ...]
+    minimum_group: int
+    """The pooled-group threshold the round was shown with."""
+    aggregates_only: bool = False
 
     @property
     def shown_groups(self) -> tuple[GroupResult, ...]:
@@ -134,9 +158,13 @@ def effective_threshold(setting: int) -> int:
 
 
 def _group_result(
-    group: str, raters: Sequence[RaterAnswers], skill_ids: Sequence[str], threshold: int
+    group: str,
+    raters: Sequence[RaterAnswers],
+    skill_ids: Sequence[str],
+    threshold: int,
+    aggregates_only: bool,
 ) -> GroupResult:
-    needed = 1 if group in NAMED_GROUPS else threshold
+    needed = 1 if group in NAMED_GROUPS and not aggregates_only else threshold
     cells: dict[str, Cell] = {}
     for skill_id in skill_ids:
         means = [m for r in raters if (m := r.skill_mean(skill_id)) is not None]
@@ -150,15 +178,21 @@ def round_result(
     skill_ids: Sequence[str],
     own: Mapping[str, float],
     threshold: int,
+    aggregates_only: bool = False,
 ) -> RoundResult:
     """The owner's view of one closed round. `own` is the person's own mean self-rating per
-    skill (1-5); `threshold` the pooled-group minimum (raised to 3 when set lower)."""
+    skill (1-5); `threshold` the pooled-group minimum (raised to 3 when set lower).
+    `aggregates_only`: the view that may leave the owner's page (share link, export, API):
+    named groups pooled like the others, so every shown mean, the all-raters one included,
+    rests on at least `threshold` raters, and no comments."""
     threshold = effective_threshold(threshold)
     by_group: dict[str, list[RaterAnswers]] = {g: [] for g in GROUPS}
     for answer in answers:
         by_group[answer.group].append(answer)
     groups = tuple(
-        _group_result(g, by_group[g], skill_ids, threshold) for g in GROUPS if by_group[g]
+        _group_result(g, by_group[g], skill_ids, threshold, aggregates_only)
+        for g in GROUPS
+        if by_group[g]
     )
     shown_in = {g.group for g in groups if g.shown}
     skills = []
@@ -170,7 +204,11 @@ def round_result(
             for r in by_group[g.group]
         ]
         means = [m for r in visible if (m := r.skill_mean(skill_id)) is not None]
-        comments = sorted(c for r in visible if (c := r.comments.get(skill_id, "").strip()))
+        comments = (
+            []
+            if aggregates_only
+            else sorted(c for r in visible if (c := r.comments.get(skill_id, "").strip()))
+        )
         skills.append(
             SkillFeedback(
                 skill_id=skill_id,
@@ -185,4 +223,4 @@ def round_result(
                 comments=tuple(comments),
             )
         )
-    return RoundResult(groups, tuple(skills))
+    return RoundResult(groups, tuple(skills), threshold, aggregates_only)

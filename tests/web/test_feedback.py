@@ -3,6 +3,7 @@ anonymity thresholds, closing a round, and what the owner then sees."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -496,27 +497,50 @@ def test_no_single_rater_can_be_recovered(app: Flask, owner: FlaskClient) -> Non
         assert skill["by_group"] == {"peer": 3.0}
         assert skill["others"] == 3.0
         assert skill["others_raters"] == 3
-        assert sorted(skill["comments"]) == ["peer view 2", "peer view 3", "peer view 4"]
+        assert "comments" not in skill  # aggregates only: comments stay on the owner's page
     export = owner.get("/export.json").get_json()
     assert export["feedback_rounds"] == [closed]
 
 
-def test_a_share_link_carries_feedback_only_when_ticked(app: Flask, owner: FlaskClient) -> None:
-    rate(app, invite(owner, "manager", "Grace"), 2, comment="Seen in the Monday meeting")
+def shared_page(app: Flask, owner: FlaskClient, slug: str = ROLE, **form: str) -> str:
+    """The page a share link of `slug`'s report shows (made with `form`'s choices)."""
+    made = owner.post(f"/report/{slug}/share", data={"expires": "30", **form}).text
+    path = re.search(r'value="http://localhost(/shared/[^"]+)"', made).group(1)
+    return app.test_client().get(path).text
+
+
+def feedback_section(page: str) -> str:
+    """The report's "Feedback from others" section ("" when there is none)."""
+    found = re.search(r'<section aria-labelledby="feedback-heading">.*?</section>', page, re.S)
+    return html.unescape(found.group(0)) if found else ""
+
+
+def test_a_share_link_carries_aggregates_only_and_only_when_ticked(
+    app: Flask, owner: FlaskClient
+) -> None:
+    """The manager's 1 and every comment stay on Ada's own page; the link shows the peers' mean
+    (3, 4, 5: 4.0) as the all-raters mean, and the gap from it."""
+    rate(app, invite(owner, "manager", "Grace"), 1, comment="Seen in the Monday meeting")
+    for level in (3, 4, 5):
+        rate(app, invite(owner, "peer", f"Peer {level}"), level, comment=f"Peer says {level}")
     close(owner)
-    plain = owner.post(f"/report/{ROLE}/share", data={"expires": "30"}).get_data(as_text=True)
-    ticked = owner.post(
-        f"/report/{ROLE}/share", data={"expires": "30", "include_feedback": "y"}
-    ).get_data(as_text=True)
-    pages = [
-        app.test_client().get(re.search(r'value="http://localhost(/shared/[^"]+)"', made).group(1))
-        for made in (plain, ticked)
-    ]
-    assert "Seen in the Monday meeting" not in pages[0].get_data(as_text=True)
-    shown = pages[1].get_data(as_text=True)
-    assert "Seen in the Monday meeting" in shown
-    assert "Blind spot" in shown
-    assert "their own rating" in shown
+    assert feedback_section(shared_page(app, owner)) == ""
+    own_page = owner.get(f"/report/{ROLE}").text
+    assert "Seen in the Monday meeting" in own_page
+    assert '<th scope="col">Manager</th>' in own_page
+    shown = feedback_section(shared_page(app, owner, include_feedback="y"))
+    assert "Seen in the Monday meeting" not in shown
+    assert "Peer says" not in shown
+    assert "Manager" not in shown.split("Aggregates only")[1]  # named only in the counts line
+    assert ">1.0</td>" not in shown
+    assert '<th scope="col">Peers</th>' in shown
+    assert '<td data-label="Peers">4.0</td>' in shown
+    assert '<td data-label="All raters">4.0</td>' in shown
+    scheduling = catalogue_name(app, "production-scheduling")  # Ada's own 5, the raters' 4
+    assert f"Blind spot</span> {scheduling}: raters rate it 1.0 level below Ada's own rating" in (
+        shown
+    )
+    assert "mean of Ada's latest self-ratings for the skill;" in shown
     assert "Next step:" not in shown
 
 
