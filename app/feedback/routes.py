@@ -209,22 +209,18 @@ def close():
 # --- the rater's side ----------------------------------------------------------------------
 
 
-def _private(response: Response) -> Response:
-    """A rater's pages carry a secret in their address: never indexed, never sent on."""
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+@bp.after_app_request
+def _rater_paths_private(response: Response) -> Response:
+    """Every response under /r/ is never indexed and never sent on as a referrer, error pages
+    too (an unknown secret or skill, a failure): their address carries the rater's secret."""
+    if request.path.startswith("/r/"):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
-@bp.after_app_request
-def _rater_paths_private(response: Response) -> Response:
-    """Every response under /r/ is private, error pages too (an unknown secret or skill, a
-    failure): their address carries the rater's secret."""
-    return _private(response) if request.path.startswith("/r/") else response
-
-
 def _page(template: str, status: int = 200, **context) -> Response:
-    return _private(make_response(render_template(template, **context), status))
+    return make_response(render_template(template, **context), status)
 
 
 DEVICE_COOKIE = "prodready_rater"
@@ -275,7 +271,7 @@ def _elsewhere(view: feedback.RaterView, secret: str) -> Response:
     it may start again."""
     if wants_json():
         message = "These answers were started in another browser: reload the page."
-        return _private(make_response(jsonify(saved=False, error=message), 409))
+        return make_response(jsonify(saved=False, error=message), 409)
     return _page("feedback/rater_elsewhere.html", 409, view=view, secret=secret, form=ActionForm())
 
 
@@ -355,7 +351,7 @@ def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Respons
                 target = url_for("feedback.rater_review", secret=secret)
             return redirect(target)
         if autosave:
-            return _private(make_response(jsonify(saved=False, errors=form.errors), 422))
+            return make_response(jsonify(saved=False, errors=form.errors), 422)
         status = 422
     position = [s.skill.id for s in view.skills].index(skill_id) + 1
     return _page(
