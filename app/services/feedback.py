@@ -316,8 +316,10 @@ def relink(user_id: int, invitation_id: int, secret: str) -> FeedbackInvitation 
 
 
 def close_round(user_id: int) -> bool:
-    """Close the open round: no rater can answer any more, the results become visible, and the
-    raters' addresses are erased (they were kept only to send and to refuse duplicates)."""
+    """Close the open round: no rater can answer any more, the results become visible, and
+    what names a rater is erased: their address (kept only to send and to refuse duplicates),
+    the person's name for them and the note to them (shown only while the round is open), so
+    that no stored rating sits beside who gave it."""
     feedback_round = open_round(user_id)
     if feedback_round is None:
         return False
@@ -325,7 +327,7 @@ def close_round(user_id: int) -> bool:
     db.session.execute(
         update(FeedbackInvitation)
         .where(FeedbackInvitation.round_id == feedback_round.id)
-        .values(email=None)
+        .values(email=None, label="", note="")
     )
     db.session.commit()
     return True

@@ -422,14 +422,24 @@ def test_a_form_sent_twice_makes_one_invitation_and_one_mail(
     assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 410
 
 
-def test_closing_erases_addresses_and_deleting_the_account_everything(
+def test_closing_erases_addresses_and_names_and_deleting_the_account_everything(
     app: Flask, ada: FlaskClient, inbox
 ) -> None:
     login(ada)
-    ada.post("/feedback", data={"relationship": "peer", "label": "Sam", "email": "sam@example.com"})
+    ada.post(
+        "/feedback",
+        data={
+            "relationship": "peer",
+            "label": "Sam",
+            "email": "sam@example.com",
+            "note": "Thanks, Sam",
+        },
+    )
     close(ada)
     with app.app_context():
-        assert db.session.scalar(sa.select(FeedbackInvitation.email)) is None
+        invitation = db.session.scalar(sa.select(FeedbackInvitation))
+        # Nothing that names the rater stays beside their ratings once the round is over.
+        assert (invitation.email, invitation.label, invitation.note) == (None, "", "")
     response = ada.post("/profile/delete", data={"current_password": PASSWORD, "understood": "y"})
     assert response.status_code == 302
     with app.app_context():
