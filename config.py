@@ -63,7 +63,7 @@ class Config:
     SHARE_LIMIT_IP = "60 per minute; 600 per hour"
     API_LIMIT_IP = "300 per minute"
     # An import costs seconds of server time; a person needs one now and then.
-    IMPORT_LIMIT_ACCOUNT = "5 per hour; 20 per day"
+    IMPORT_LIMIT_ACCOUNT = "20 per hour; 50 per day"
     # Feedback from raters (docs/feedback.md). Pooled groups (peers, direct reports, others)
     # are shown only with at least this many answers; the app refuses to start below 3.
     FEEDBACK_MIN_GROUP = 3

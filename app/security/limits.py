@@ -14,8 +14,9 @@ from flask_login import current_user
 
 from app.extensions import limiter
 from app.security import devices
+from app.services import timezones
 from app.services.accounts import account_limit_key, normalise_email
-from app.web import local_datetime
+from app.web import local_datetime, request_zone
 
 
 def _config(name: str) -> Callable[[], str]:
@@ -136,11 +137,37 @@ def retry_after() -> int:
     return max(1, breached.reset_at - int(time.time()))
 
 
+def _allowance() -> str:
+    """The limit this request broke, in words: "at most 20 times a day"."""
+    breached = limiter.current_limit
+    if breached is None:
+        return "only so often"
+    item = breached.limit
+    unit = item.GRANULARITY.name
+    per = (
+        f"a{'n' if unit == 'hour' else ''} {unit}"
+        if item.multiples == 1
+        else (f"in {item.multiples} {unit}s")
+    )
+    return f"at most {item.amount} time{'s' if item.amount != 1 else ''} {per}"
+
+
 def throttled_message() -> str:
+    """What a paused form says: the limit it met, and when it works again on the person's
+    clock (with the day when that is not today: a daily limit opens tomorrow)."""
     seconds = retry_after()
-    at = local_datetime(datetime.now(UTC) + timedelta(seconds=seconds), "%H:%M")
-    wait = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
+    now = datetime.now(UTC)
+    then = now + timedelta(seconds=seconds)
+    zone = request_zone()
+    same_day = timezones.local(then, zone).date() == timezones.local(now, zone).date()
+    at = local_datetime(then, "%H:%M") if same_day else local_datetime(then)
+    if seconds < 90:
+        wait = f"{seconds} seconds"
+    elif seconds < 90 * 60:
+        wait = f"{round(seconds / 60)} minutes"
+    else:
+        wait = f"about {round(seconds / 3600)} hours"
     return (
-        f"Too many attempts in a short time, so this form is paused for your account's safety. "
-        f"Try again in {wait} (at {at})."
+        f"Too many attempts: this form can be sent {_allowance()}, so it is paused to keep "
+        f"accounts safe. Try again in {wait} (at {at})."
     )

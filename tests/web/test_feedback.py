@@ -567,8 +567,11 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     assert made.status_code == 201
     refused = client.post("/feedback", data={"relationship": "peer", "label": "P3"})
     assert refused.status_code == 429
-    assert "Too many" in refused.get_data(as_text=True) or "try again" in refused.get_data(
-        as_text=True
+    # The limit in words, and a time tomorrow with its day (not "in 1433 minutes (at 18:40)").
+    message = " ".join(refused.get_data(as_text=True).split())
+    assert "this form can be sent at most 2 times a day" in message
+    assert re.search(
+        r"Try again in about 2[34] hours \(at \d{1,2}\W\w{3}\W\d{4}, \d\d:\d\d UTC\)", message
     )
 
 
