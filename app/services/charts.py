@@ -179,6 +179,36 @@ def _y_texts(
     )
 
 
+DODGE = 9
+"""How far apart, in SVG units, markers of series that meet at one point are drawn side by
+side (a marker is about 10 units wide): drawn on the same spot, only the top one showed."""
+
+
+def _dodged(points: list[tuple[tuple[str, str], ...]], spacing: float) -> list[tuple]:
+    """The points, with series that share a point spread sideways around it, in series order
+    (as far as a third of the space to the neighbouring points allows)."""
+    piles: dict[tuple[str, str], list[int]] = {}
+    for series, values in enumerate(points):
+        for point in values:
+            piles.setdefault(point, []).append(series)
+    shifts: dict[tuple[int, tuple[str, str]], float] = {}
+    for point, members in piles.items():
+        if len(members) > 1:
+            step = min(DODGE, spacing / 3 / (len(members) - 1))
+            middle = (len(members) - 1) / 2
+            for rank, series in enumerate(members):
+                shifts[series, point] = (rank - middle) * step
+    return [
+        tuple(
+            (f"{float(x) + shifts[series, (x, y)]:.1f}", y)
+            if (series, (x, y)) in shifts
+            else (x, y)
+            for x, y in values
+        )
+        for series, values in enumerate(points)
+    ]
+
+
 def _placed(frame: Frame, x: float, text: str) -> tuple[XLabel, float, float]:
     """An x label centred on its point unless that would cross the frame's edge, and where
     its text starts and ends."""
@@ -300,7 +330,8 @@ def line_chart(
     count = len(x_labels)
     xs = [_x(frame, i, count) for i in range(count)]
     x_text = [f"{x:.1f}" for x in xs]
-    points = [_y_texts(frame, x_text, values) for _, values in drawn]
+    spacing = xs[1] - xs[0] if count > 1 else frame.plot_right - frame.left
+    points = _dodged([_y_texts(frame, x_text, values) for _, values in drawn], spacing)
     ends: dict[int, EndLabel] = {}
     if gutter:
         order = sorted(range(len(drawn)), key=lambda i: float(points[i][-1][1]))

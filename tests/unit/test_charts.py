@@ -246,3 +246,21 @@ def test_stacked_names_keep_apart_inside_their_bounds_near_their_lines(blocks):
         wanted[-1] + heights[-1] <= bottom
     ):
         assert tops == pytest.approx(wanted)  # room for all: each exactly where it is wanted
+
+
+def test_series_meeting_at_a_point_are_drawn_side_by_side():
+    """Three skills at 50 on the same day drew three markers on one spot: only the top one
+    showed. They are spread sideways around the point, in series order; others stay put."""
+    chart = line_chart(
+        ["1 Jan", "2 Jan", "3 Jan"],
+        [("A", [50.0, 10.0, 20.0]), ("B", [50.0, 30.0, 20.0]), ("C", [50.0, 60.0, 70.0])],
+    )
+    first = [float(s.points[0][0]) for s in chart.series]
+    assert first[0] < first[1] < first[2]
+    assert first[1] - first[0] == first[2] - first[1] >= 8
+    assert len({s.points[0][1] for s in chart.series}) == 1  # the level is kept
+    middle = [s.points[1][0] for s in chart.series]
+    assert len(set(middle)) == 1  # no two meet on the second day
+    a, b, c = (float(s.points[2][0]) for s in chart.series)  # A and B meet at 20; C alone
+    assert a < c < b
+    assert c - a == b - c
