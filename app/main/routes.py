@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from app.catalogue import catalogue
 from app.extensions import db
-from app.services import attempts, estimates, readiness, report
+from app.services import attempts, estimates, feedback, readiness, report
 from app.web import local_today
 
 bp = Blueprint("main", __name__)
@@ -65,4 +65,5 @@ def dashboard() -> str:
         role=role,
         result=result,
         in_progress=attempts.latest_in_progress(current_user.id),
+        feedback_status=feedback.status(current_user.id),
     )

@@ -370,6 +370,26 @@ def overview(user: User) -> Overview:
     )
 
 
+@dataclass(frozen=True)
+class Status:
+    """Where the person's feedback stands, for the dashboard."""
+
+    answered: int = 0  # in the open round
+    invited: int = 0  # in the open round, not revoked
+    last_closed: datetime | None = None
+
+
+def status(user_id: int) -> Status:
+    current = open_round(user_id)
+    last_closed = db.session.scalar(
+        select(func.max(FeedbackRound.closed_at)).where(FeedbackRound.user_id == user_id)
+    )
+    if current is None:
+        return Status(last_closed=last_closed)
+    counts = group_progress(current.id).values()
+    return Status(sum(a for a, _ in counts), sum(i for _, i in counts), last_closed)
+
+
 # --- the rater's side ----------------------------------------------------------------------
 
 

@@ -624,3 +624,15 @@ def test_dont_ask_me_again_works_after_the_round_closed(
         "/feedback", data={"relationship": "peer", "label": "S", "email": "SAM@example.com"}
     )
     assert again.status_code == 422
+
+
+def test_the_dashboard_says_where_feedback_stands(app: Flask, user_client: FlaskClient) -> None:
+    assert "Ask for feedback" in user_client.get("/dashboard").text
+    rate(app, invite(user_client, "manager", "Grace"), 4)
+    invite(user_client, "peer", "Sam")
+    page = " ".join(user_client.get("/dashboard").text.split())
+    assert "A round is open: <strong>1 of 2</strong> raters has answered." in page
+    close(user_client)
+    page = " ".join(user_client.get("/dashboard").text.split())
+    assert "Your last round closed on" in page
+    assert 'href="/feedback#results">See the results</a>' in page
