@@ -12,6 +12,7 @@ from app.models import Activity, Certification, Education, Position, User
 from app.services.charts import dated
 from app.services.milestones import list_all
 from tests.conftest import login
+from tests.text import spaced
 from tests.web.quiz_helpers import count
 
 # Two days ahead, so a run that crosses midnight still sees a future date.
@@ -210,7 +211,7 @@ def test_booked_events_and_exams_may_be_in_the_future_and_say_so(app, user_clien
     )
     listing = " ".join(user_client.get("/milestones").get_data(as_text=True).split())
     assert "booked</span>" in listing
-    shown = dated(date.fromisoformat(FUTURE_DAY))
+    shown = spaced(dated(date.fromisoformat(FUTURE_DAY)))  # the listings are read spaced
     assert f"exam on {shown}" in listing
     report = " ".join(user_client.get("/report").get_data(as_text=True).split())
     assert f"Exam booked for {shown}" in report  # not counted as held before the day
