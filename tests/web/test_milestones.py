@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -76,7 +77,11 @@ def test_add_edit_delete_each_kind(app, user_client, kind):
     assert user_client.post(f"/milestones/{kind}/{row_id}/delete").status_code == 302
     assert count(app, model) == 0
     listing = user_client.get("/milestones").get_data(as_text=True)
-    assert "Undo the delete" in listing
+    # The message and its Undo are in the section the redirect scrolls to, not above it.
+    section = re.search(f'<section id="{kind}".*?</section>', listing, re.S).group()
+    assert "Deleted the" in section
+    assert "Undo the delete" in section
+    assert listing.count("Deleted the") == 1
     assert user_client.post("/milestones/undo").status_code == 302
     assert count(app, model) == 1
     assert "Edited value" in user_client.get("/milestones").get_data(as_text=True)
