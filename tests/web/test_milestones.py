@@ -131,7 +131,8 @@ def _only_id(app, model) -> int:
         (
             "education",
             {"status": "planned", "start_date": "", "end_date": "2010-06-01"},
-            "The expected completion date of a programme not yet completed",
+            "A planned or in-progress programme cannot finish in the past: move the date, or mark "
+            "it Completed.",
         ),
         (
             "education",
