@@ -312,3 +312,11 @@ def test_a_diploma_or_general_mba_needs_no_field_but_a_degree_does(app, user_cli
     assert "<strong>High-school diploma</strong> <span" in listing  # no "in" with nothing after
     report = user_client.get("/report/head-of-production").text
     assert "High-school diploma in" not in report
+
+
+def test_edit_and_delete_name_an_education_as_the_screen_does(app, user_client):
+    data = {"level": "mba", "status": "completed", "end_date": "2020-06-30"}
+    assert user_client.post("/milestones/education/new", data=data).status_code == 302
+    listing = user_client.get("/milestones").get_data(as_text=True)
+    assert '<span class="visually-hidden"> this education: MBA</span>' in listing
+    assert "education: mba" not in listing
