@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.catalogue import catalogue
 from app.services import timezones
-from app.services.charts import dated
+from app.services.charts import NBSP, dated
 from app.services.readiness import years_text
 
 
@@ -100,18 +100,24 @@ def local_today() -> date:
     return datetime.now(request_zone()).date()
 
 
+def _unbroken(text: str) -> str:
+    """`text` with its spaces non-breaking: a day or a moment is never split across lines."""
+    return text.replace(" ", NBSP)
+
+
 def local_date(moment: datetime, fmt: str | None = None) -> str:
-    """The day a stored moment fell on where the person is ("7 Mar 2025"), or `fmt` of it."""
+    """The day a stored moment fell on where the person is ("7 Mar 2025"), or `fmt` of it;
+    never broken across lines."""
     here = timezones.local(moment, request_zone())
-    return dated(here.date()) if fmt is None else here.strftime(fmt)
+    return dated(here.date()) if fmt is None else _unbroken(here.strftime(fmt))
 
 
 def local_datetime(moment: datetime, fmt: str | None = None) -> str:
     """A stored moment on the person's clock, with the zone's abbreviation: "7 Mar 2025, 14:05
-    JST" (or `fmt` of it, then the zone)."""
+    JST" (or `fmt` of it, then the zone); never broken across lines."""
     here = timezones.local(moment, request_zone())
     shown = f"{dated(here.date())}, {here:%H:%M}" if fmt is None else here.strftime(fmt)
-    return f"{shown} {here:%Z}"
+    return _unbroken(f"{shown} {here:%Z}")
 
 
 def data_cells(values: Iterable[str], labels: Iterable[str]) -> Markup:

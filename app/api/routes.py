@@ -329,7 +329,7 @@ def save_answer(attempt_id: int, position: int) -> Any:
     skip clear it."""
     body: s.AnswerIn = request.context.json
     try:
-        count = attempts.save_answer(_user_id(), attempt_id, position, body.values, body.skip)
+        saved = attempts.save_answer(_user_id(), attempt_id, position, body.values, body.skip)
     except attempts.AttemptClosedError:
         raise_problem(409, "Conflict", "The attempt is already submitted.")
     except attempts.AttemptNotFoundError:
@@ -341,7 +341,7 @@ def save_answer(attempt_id: int, position: int) -> Any:
         saved=True,
         skipped=body.skip,
         cleared=not body.values and not body.skip,
-        item_count=count,
+        item_count=saved.item_count,
     )
 
 

@@ -150,11 +150,10 @@ class EducationForm(MilestoneForm):
     def validate_end_date(self, field: DateField) -> None:
         if self.status.data == "completed":
             self.not_future(field, "A completion date")
-        else:  # planned or in progress: the date it is expected
-            self.not_past(
-                field,
-                "The expected completion date of a programme not yet completed "
-                "(mark it completed, or move the date)",
+        elif field.data and field.data < local_today():  # planned or in progress: expected
+            raise ValidationError(
+                "A planned or in-progress programme cannot finish in the past: move the date, "
+                "or mark it Completed."
             )
 
     def check(self) -> None:

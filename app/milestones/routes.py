@@ -15,6 +15,9 @@ from app.web import local_today
 
 bp = Blueprint("milestones", __name__, url_prefix="/milestones")
 
+UNDO = "milestone_undo"  # in the signed session cookie: the last deleted milestone's values
+CHANGED = "milestone_changed"  # the kind whose section shows the message of the change just made
+
 
 @bp.errorhandler(svc.MilestoneNotFoundError)
 def _not_found(error: Exception) -> tuple[str, int]:
@@ -34,6 +37,7 @@ def index() -> str:
         kinds=svc.KINDS,
         milestones=svc.list_all(current_user.id),
         undo=session.get(UNDO),
+        changed=session.pop(CHANGED, None),
         level_labels=LEVEL_LABEL,
         today=local_today(),
     )
@@ -46,8 +50,7 @@ def new(kind_slug: str) -> tuple[str, int] | Response:
     form = FORMS[kind.slug]()
     if form.validate_on_submit():
         svc.create(current_user.id, kind, form.data)
-        flash(f"Added your {kind.label}.", "success")
-        return redirect(url_for("milestones.index", _anchor=kind.slug))
+        return _back_to(kind, f"Added your {kind.label}.", "success")
     return _render_form(kind, form, is_new=True)
 
 
@@ -59,12 +62,16 @@ def edit(kind_slug: str, milestone_id: int) -> tuple[str, int] | Response:
     form = FORMS[kind.slug](obj=row)
     if form.validate_on_submit():
         svc.update(current_user.id, kind, milestone_id, form.data)
-        flash(f"Saved your {kind.label}.", "success")
-        return redirect(url_for("milestones.index", _anchor=kind.slug))
+        return _back_to(kind, f"Saved your {kind.label}.", "success")
     return _render_form(kind, form, is_new=False)
 
 
-UNDO = "milestone_undo"  # in the signed session cookie: the last deleted milestone's values
+def _back_to(kind: svc.Kind, message: str, category: str) -> Response:
+    """Back to the list at the changed kind's section, which shows `message` (the top of the
+    page, where messages usually go, is scrolled off there)."""
+    flash(message, category)
+    session[CHANGED] = kind.slug
+    return redirect(url_for("milestones.index", _anchor=kind.slug))
 
 
 @bp.route("/<kind_slug>/<id:milestone_id>/delete", methods=["GET", "POST"])
@@ -84,8 +91,7 @@ def delete(kind_slug: str, milestone_id: int) -> str | Response:
         )
     session[UNDO] = {"kind": kind.slug, "values": svc.snapshot(row, kind)}
     svc.remove(current_user.id, kind, milestone_id)
-    flash(f"Deleted the {kind.label}.", "info")
-    return redirect(url_for("milestones.index", _anchor=kind.slug))
+    return _back_to(kind, f"Deleted the {kind.label}.", "info")
 
 
 @bp.route("/undo", methods=["POST"])
@@ -99,8 +105,7 @@ def undo() -> Response:
         return redirect(url_for("milestones.index"))
     kind = svc.KINDS[pending["kind"]]
     svc.restore(current_user.id, kind, pending["values"])
-    flash(f"The {kind.label} is back.", "success")
-    return redirect(url_for("milestones.index", _anchor=kind.slug))
+    return _back_to(kind, f"The {kind.label} is back.", "success")
 
 
 def _render_form(kind: svc.Kind, form: FlaskForm, is_new: bool) -> tuple[str, int]:

@@ -187,7 +187,7 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
     skip = "skip" in request.form
     values = request.form.getlist("answer")
     try:
-        item_count = svc.save_answer(
+        saved = svc.save_answer(
             current_user.id, attempt_id, position, values, skip, shown=request.form.get("item")
         )
     except svc.InvalidAnswerError as exc:
@@ -197,15 +197,21 @@ def answer(attempt_id: int) -> tuple[str, int] | Response | tuple[Response, int]
         return _render_question(page, error=str(exc), status=422)
     cleared = not values and not skip
     if wants_json():
-        return jsonify(saved=True, position=position, skipped=skip, cleared=cleared)
+        return jsonify(
+            saved=True,
+            position=position,
+            skipped=skip,
+            cleared=cleared,
+            missing=saved.missing_choices,
+        )
     if cleared:
         flash(
-            f"Nothing is chosen, so question {position} has no answer: choose one, or skip it "
-            "for now.",
+            f"Nothing is chosen, so question {position} has no answer: choose "
+            f"{saved.choose_count or 'one'}, or skip it for now.",
             "info",
         )
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position))
-    if position >= item_count:
+    if position >= saved.item_count:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, q=position + 1))
 

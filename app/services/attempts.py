@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -87,6 +88,31 @@ ANSWERED, SKIPPED, UNANSWERED = "answered", "skipped", "unanswered"
 """A question's status, as the question navigation shows it (its class and label)."""
 
 
+def choose_count(item: SelfRatingItem | ChoiceItem) -> int | None:
+    """The most options that may be chosen, when the question says ("Choose 2")."""
+    return None if isinstance(item, SelfRatingItem) else item.choose_count
+
+
+def missing_choices(item: SelfRatingItem | ChoiceItem, chosen: Collection[str]) -> int:
+    """How many more options a saved "Choose 2" answer needs (0 when none is missing or
+    nothing is saved): such an answer is kept, but the question is not finished."""
+    count = choose_count(item)
+    if not count or not chosen:
+        return 0
+    return max(0, count - len(chosen))
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """What saving an answer tells the page: the attempt's number of questions, how many
+    options the question asks for (None: one, or the page did not say which question it
+    showed) and how many more the saved answer needs."""
+
+    item_count: int
+    choose_count: int | None = None
+    missing_choices: int = 0
+
+
 @dataclass(frozen=True)
 class Question:
     """One question of an attempt as asked, with the saved answer if any."""
@@ -105,12 +131,7 @@ class Question:
 
     @property
     def missing_choices(self) -> int:
-        """How many more options a saved "Choose 2" answer needs (0 when none is missing or
-        nothing is saved): such an answer is kept, but the question is not finished."""
-        count = self.choose_count
-        if not count or not self.chosen:
-            return 0
-        return max(0, count - len(self.chosen))
+        return missing_choices(self.item, self.chosen)
 
     @property
     def finished(self) -> bool:
@@ -143,8 +164,7 @@ class Question:
 
     @property
     def choose_count(self) -> int | None:
-        """The most options that may be chosen, when the question says."""
-        return None if isinstance(self.item, SelfRatingItem) else self.item.choose_count
+        return choose_count(self.item)
 
     @property
     def saved_values(self) -> frozenset[str]:
@@ -727,9 +747,10 @@ def save_answer(
     values: list[str],
     skip: bool = False,
     shown: str | None = None,
-) -> int:
+) -> SavedAnswer:
     """Save (or replace) the answer to one question of an open attempt; returns the attempt's
-    number of questions (so the caller knows whether this was the last one).
+    number of questions (so the caller knows whether this was the last one) and whether the
+    answer has as many options as the question asks for.
 
     `shown` is the id of the item the page showed (its form sends it back). When that item's
     current version is the one asked, the answer is checked against it and written in one
@@ -745,7 +766,8 @@ def save_answer(
     if not values and not skip:
         if hinted is not None and _asked(user_id, attempt_id, position)[0] != hinted.id:
             raise StaleQuestionError(position)
-        return clear_answer(user_id, attempt_id, position)
+        item_count = clear_answer(user_id, attempt_id, position)
+        return SavedAnswer(item_count, choose_count(hinted.content) if hinted else None)
     now = _now()
     base = {
         "b_attempt_id": attempt_id,
@@ -763,7 +785,7 @@ def save_answer(
             item_count = None  # perhaps checked against the wrong item: read the one asked
         if item_count is not None:
             commit_unless_autocommit()
-            return item_count
+            return _saved(item_count, hinted.content, values, skip)
     item_id, content_hash, item = _asked(user_id, attempt_id, position)
     if hinted is not None and hinted.id != item_id:
         raise StaleQuestionError(position)
@@ -772,7 +794,14 @@ def save_answer(
         db.session.rollback()
         raise AttemptClosedError(attempt_id)  # submitted since the question was read
     commit_unless_autocommit()
-    return item_count
+    return _saved(item_count, item, values, skip)
+
+
+def _saved(
+    item_count: int, item: SelfRatingItem | ChoiceItem, values: list[str], skip: bool
+) -> SavedAnswer:
+    missing = 0 if skip else missing_choices(item, set(values))
+    return SavedAnswer(item_count, choose_count(item), missing)
 
 
 def submit_attempt(user_id: int, attempt_id: int, cat: Catalogue) -> bool:

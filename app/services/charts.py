@@ -124,15 +124,18 @@ class LineChart:
     y_ticks: tuple[tuple[float, str], ...]
 
 
+NBSP = "\u00a0"  # joins the parts of a day or a time, so a line never breaks inside one
+
+
 def day_label(day: date) -> str:
     """An x-axis label such as "7 Mar" (as strftime("%-d %b"), which costs five times as much,
-    once per point)."""
-    return f"{day.day} {MONTHS[day.month - 1]}"
+    once per point), its parts joined by a non-breaking space."""
+    return f"{day.day}{NBSP}{MONTHS[day.month - 1]}"
 
 
 def dated(day: date) -> str:
-    """A day with its year, as every page writes one: "7 Mar 2026"."""
-    return f"{day_label(day)} {day.year}"
+    """A day with its year, as every page writes one: "7 Mar 2026" (non-breaking spaces)."""
+    return f"{day_label(day)}{NBSP}{day.year}"
 
 
 def _ordinal(n: int) -> str:

@@ -496,3 +496,38 @@ def test_chart_names_its_lines_at_their_ends_on_a_laptop(
     assert names.count() == (7 if url == "/report" else 13)
     assert names.evaluate_all(OVERLAPS) == []
     context.close()
+
+
+def test_a_milestone_change_says_so_where_the_phone_lands(
+    browser: Browser, live_server: str, live_inbox: Inbox
+):
+    """A delete took the person to its section (/milestones#certifications) while its message
+    and Undo stood at the top of the page, some 950 px above the screen on a phone."""
+    context = _context(browser, live_server, PHONE)
+    page = context.new_page()
+    register(page, live_inbox, "Undo Tester")
+    choose_role(page)
+    _add(
+        page,
+        "positions",
+        {"Job title": "Planner", "Organisation": "ACME", "Start date": "2019-03-01"},
+    )
+    _add(
+        page,
+        "education",
+        {
+            "Level": "bachelor",
+            "Field of study": "Engineering",
+            "Status": "completed",
+            "Completion date": "2018-06-30",
+        },
+    )
+    _add(page, "certifications", {"Certification": "CPIM", "Date earned": "2025-09-01"})
+    page.goto("/milestones")
+    page.get_by_role("link", name=re.compile("^Delete this certification")).click()
+    page.get_by_role("button", name="Delete it").click()
+    expect(page.get_by_text("Deleted the certification.")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Undo the delete")).to_be_in_viewport()
+    page.get_by_role("button", name="Undo the delete").click()
+    expect(page.get_by_text("The certification is back.")).to_be_in_viewport()
+    context.close()

@@ -94,7 +94,7 @@ def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(signed_in):
     counter = page.locator("span[data-answered-count]")
     before = int(counter.inner_text())
     autosaved(page, boxes.nth(0).check)
-    expect(status).to_have_text("Saved.")
+    expect(status).to_have_text("Saved, but not finished: choose 1 more.")  # as a reload says
     expect(counter).to_have_text(str(before + 1))  # the progress line follows the save
     expect(page.locator("[data-choose-status]")).to_have_text("1 of 2 chosen: choose 1 more.")
     autosaved(page, boxes.nth(1).check)
@@ -109,6 +109,7 @@ def test_choose_2_is_enforced_as_you_tick_and_unticking_clears(signed_in):
     # Unticking one frees the others again; unticking both clears the saved answer.
     autosaved(page, boxes.nth(0).uncheck)
     expect(boxes.nth(2)).to_be_enabled()
+    expect(status).to_have_text("Saved, but not finished: choose 1 more.")
     autosaved(page, boxes.nth(1).uncheck)
     expect(status).to_have_text("Answer cleared: this question counts as unanswered.")
     expect(counter).to_have_text(str(before))
@@ -141,7 +142,7 @@ def test_choose_2_without_javascript(signed_in):
     page.get_by_role("button", name="Save and continue").click()
     expect(
         page.get_by_text(
-            f"Nothing is chosen, so question {position} has no answer: choose one, or skip it "
+            f"Nothing is chosen, so question {position} has no answer: choose 2, or skip it "
             "for now."
         )
     ).to_be_visible()

@@ -12,12 +12,13 @@ from playwright.sync_api import Browser, Page, expect
 from app.services.charts import dated
 from tests.browser.test_journey import choose_role, register
 from tests.mail import Inbox
+from tests.text import spaced
 
 
 def clock(zone: str) -> str:
-    """What the pages show for this minute in `zone`."""
+    """What the pages show for this minute in `zone`, as a pattern (its spaces non-breaking)."""
     now = datetime.now(ZoneInfo(zone))
-    return f"{dated(now.date())}, {now:%H:%M %Z}"
+    return re.escape(spaced(f"{dated(now.date())}, {now:%H:%M %Z}")).replace(r"\ ", r"\s")
 
 
 def start_and_see_when(page: Page, quiz: str, zone: str) -> None:

@@ -16,6 +16,7 @@ from app.services.charts import (
     LABEL_GAP,
     MARKERS,
     NARROW,
+    NBSP,
     PALETTE,
     WIDE,
     _stack,
@@ -23,16 +24,18 @@ from app.services.charts import (
     _y,
     band_chart,
     band_charts,
+    dated,
     day_label,
     line_chart,
     line_charts,
     point_labels,
 )
+from tests.text import spaced
 
 
 def test_points_on_one_day_are_told_apart():
     days = [date(2026, 11, 25)] * 4 + [date(2026, 11, 26)]
-    assert point_labels(days) == [
+    assert [spaced(label) for label in point_labels(days)] == [
         "1st on 25 Nov",
         "2nd on 25 Nov",
         "3rd on 25 Nov",
@@ -40,12 +43,16 @@ def test_points_on_one_day_are_told_apart():
         "26 Nov",
     ]
     eleventh = point_labels([date(2026, 1, 2)] * 12)
-    assert eleventh[10:] == ["11th on 2 Jan", "12th on 2 Jan"]
+    assert [spaced(label) for label in eleventh[10:]] == ["11th on 2 Jan", "12th on 2 Jan"]
 
 
 def test_points_over_more_than_a_year_say_which():
     days = [date(2025, 12, 30), date(2026, 1, 2), date(2026, 1, 2)]
-    assert point_labels(days) == ["30 Dec 2025", "1st on 2 Jan 2026", "2nd on 2 Jan 2026"]
+    assert [spaced(label) for label in point_labels(days)] == [
+        "30 Dec 2025",
+        "1st on 2 Jan 2026",
+        "2nd on 2 Jan 2026",
+    ]
 
 
 @pytest.mark.parametrize("frame", FRAMES, ids=lambda f: f.name)
@@ -120,7 +127,12 @@ def test_every_frame_draws_the_same_series_in_the_same_style():
 
 def test_day_labels_read_as_strftime_would():
     days = [date(2024, month, day) for month in range(1, 13) for day in (1, 9, 28)]
-    assert [day_label(d) for d in days] == [d.strftime("%-d %b") for d in days]
+    assert [day_label(d) for d in days] == [d.strftime("%-d %b").replace(" ", NBSP) for d in days]
+
+
+def test_a_day_is_never_broken_across_lines():
+    assert dated(date(2026, 12, 4)) == f"4{NBSP}Dec{NBSP}2026"
+    assert point_labels([date(2026, 12, 4)] * 2, dated)[0] == f"1st on 4{NBSP}Dec{NBSP}2026"
 
 
 # The names of a Production Manager's progress chart with every skill drawn (13 series).

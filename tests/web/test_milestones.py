@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from app.models import Activity, Certification, Education, Position, User
 from app.services.charts import dated
 from app.services.milestones import list_all
 from tests.conftest import login
+from tests.text import spaced
 from tests.web.quiz_helpers import count
 
 # Two days ahead, so a run that crosses midnight still sees a future date.
@@ -75,7 +77,11 @@ def test_add_edit_delete_each_kind(app, user_client, kind):
     assert user_client.post(f"/milestones/{kind}/{row_id}/delete").status_code == 302
     assert count(app, model) == 0
     listing = user_client.get("/milestones").get_data(as_text=True)
-    assert "Undo the delete" in listing
+    # The message and its Undo are in the section the redirect scrolls to, not above it.
+    section = re.search(f'<section id="{kind}".*?</section>', listing, re.S).group()
+    assert "Deleted the" in section
+    assert "Undo the delete" in section
+    assert listing.count("Deleted the") == 1
     assert user_client.post("/milestones/undo").status_code == 302
     assert count(app, model) == 1
     assert "Edited value" in user_client.get("/milestones").get_data(as_text=True)
@@ -125,7 +131,8 @@ def _only_id(app, model) -> int:
         (
             "education",
             {"status": "planned", "start_date": "", "end_date": "2010-06-01"},
-            "The expected completion date of a programme not yet completed",
+            "A planned or in-progress programme cannot finish in the past: move the date, or mark "
+            "it Completed.",
         ),
         (
             "education",
@@ -210,7 +217,7 @@ def test_booked_events_and_exams_may_be_in_the_future_and_say_so(app, user_clien
     )
     listing = " ".join(user_client.get("/milestones").get_data(as_text=True).split())
     assert "booked</span>" in listing
-    shown = dated(date.fromisoformat(FUTURE_DAY))
+    shown = spaced(dated(date.fromisoformat(FUTURE_DAY)))  # the listings are read spaced
     assert f"exam on {shown}" in listing
     report = " ".join(user_client.get("/report").get_data(as_text=True).split())
     assert f"Exam booked for {shown}" in report  # not counted as held before the day
@@ -305,3 +312,11 @@ def test_a_diploma_or_general_mba_needs_no_field_but_a_degree_does(app, user_cli
     assert "<strong>High-school diploma</strong> <span" in listing  # no "in" with nothing after
     report = user_client.get("/report/head-of-production").text
     assert "High-school diploma in" not in report
+
+
+def test_edit_and_delete_name_an_education_as_the_screen_does(app, user_client):
+    data = {"level": "mba", "status": "completed", "end_date": "2020-06-30"}
+    assert user_client.post("/milestones/education/new", data=data).status_code == 302
+    listing = user_client.get("/milestones").get_data(as_text=True)
+    assert '<span class="visually-hidden"> this education: MBA</span>' in listing
+    assert "education: mba" not in listing

@@ -162,7 +162,13 @@ def test_json_autosave(app, user_client):
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 200
-    assert response.json == {"saved": True, "position": 1, "skipped": False, "cleared": False}
+    assert response.json == {
+        "saved": True,
+        "position": 1,
+        "skipped": False,
+        "cleared": False,
+        "missing": 0,
+    }
     assert questions(app, attempt_id)[0].rating == 3
 
 
@@ -221,6 +227,13 @@ def test_fewer_ticks_than_asked_are_kept_but_the_question_is_not_finished(app, u
     assert sorted(questions(app, attempt_id)[multi.position - 1].chosen) == one  # kept
     page = user_client.get(f"/attempts/{attempt_id}?q={multi.position}").get_data(as_text=True)
     assert "Saved, but not finished: choose 1 more." in page
+    # Autosave's reply says as much, for its status line to say what the page says.
+    autosaved = user_client.post(
+        f"/attempts/{attempt_id}/answer",
+        data={"position": multi.position, "answer": one, "item": multi.item.id},
+        headers={"Accept": "application/json"},
+    )
+    assert autosaved.json["missing"] == 1
     total = len(questions(app, attempt_id))
     for position in range(1, total + 1):
         if position != multi.position:
@@ -237,14 +250,14 @@ def test_fewer_ticks_than_asked_are_kept_but_the_question_is_not_finished(app, u
 
 
 def test_unticking_everything_clears_the_answer(app, user_client):
-    attempt_id, multi = start_with(user_client, app, lambda q: q.multiple)
+    attempt_id, multi = start_with(user_client, app, lambda q: q.choose_count == 2)
     answer(user_client, attempt_id, multi.position, correct_values(multi))
     answer(user_client, attempt_id, 1, [], skip="Skip for now")
     response = answer(user_client, attempt_id, multi.position, [], item=multi.item.id)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/attempts/{attempt_id}?q={multi.position}"
     html = user_client.get(response.headers["Location"]).get_data(as_text=True)
-    said = f"Nothing is chosen, so question {multi.position} has no answer: choose one, or skip"
+    said = f"Nothing is chosen, so question {multi.position} has no answer: choose 2, or skip"
     assert said in html
     assert "checked" not in html
     assert "Saved." not in html
@@ -254,7 +267,13 @@ def test_unticking_everything_clears_the_answer(app, user_client):
         data={"position": "1"},
         headers={"Accept": "application/json"},
     )
-    assert response.json == {"saved": True, "position": 1, "skipped": False, "cleared": True}
+    assert response.json == {
+        "saved": True,
+        "position": 1,
+        "skipped": False,
+        "cleared": True,
+        "missing": 0,
+    }
     assert count(app, Answer, attempt_id=attempt_id) == 0
     qs = questions(app, attempt_id)
     assert qs[0].status == qs[multi.position - 1].status == "unanswered"

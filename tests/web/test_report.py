@@ -22,6 +22,7 @@ from app.services.charts import dated
 from app.services.estimates import band_text
 from tests.conftest import ROLE_SLUGS, get_user, login
 from tests.seed import seed_submitted_attempts
+from tests.text import spaced
 from tests.web.quiz_helpers import answer_all, start
 
 
@@ -170,7 +171,7 @@ def test_progress_table_has_a_row_per_attempt_with_every_score(app, user_client)
     for (when, title, cells), (attempt_id, overall) in zip(rows, attempts, strict=True):
         assert title == "Full assessment"
         # seed_submitted_attempts submits them an hour apart on one day: told apart in order
-        assert re.fullmatch(r"(1st|2nd|3rd) on 1 Jan 2024", when)
+        assert re.fullmatch(r"(1st|2nd|3rd) on 1 Jan 2024", spaced(when))
         labelled = re.findall(r'<td data-label="([^"]+)">([^<]*)</td>', cells)
         # Nothing between the cells, each named by its column (a card's line on a phone).
         assert "".join(f'<td data-label="{k}">{v}</td>' for k, v in labelled) == cells

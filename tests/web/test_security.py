@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import RateLimitCounter
 from config import ProductionConfig
 from tests.conftest import PASSWORD, csrf_token, login, make_config
+from tests.text import spaced
 from tests.web.conftest import app_with_mail
 
 
@@ -229,7 +230,7 @@ def test_the_429_page_keeps_the_form_and_says_when_to_try_again(app, make_user):
     page = response.get_data(as_text=True)
     assert 'value="ada@example.com"' in page  # what was typed, except the password
     assert "wrong again" not in page
-    assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d UTC\)", page)
+    assert re.search(r"Try again in \d+ seconds \(at \d\d:\d\d UTC\)", spaced(page))
     assert '<form method="post" action="/login"' in page
 
 

@@ -68,7 +68,9 @@
       }).then(function (result) {
         if (result.status >= 200 && result.status < 300) {
           forget(form.action, position);
-          show(position, result.reply.cleared ? "Answer cleared: this question counts as unanswered." : "Saved.");
+          show(position, result.reply.cleared ? "Answer cleared: this question counts as unanswered."
+            : result.reply.missing ? "Saved, but not finished: choose " + result.reply.missing + " more."
+            : "Saved.");
           if (position === current) { count(!result.reply.cleared); }
         } else if (result.status === 503 || result.status === 429 || result.status >= 500) {
           retry(position, saved, attempt);
