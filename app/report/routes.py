@@ -334,14 +334,25 @@ def confirm_import() -> Response | tuple[str, int]:
         )
         flash(f"{why} Nothing was imported.", "error")
         return redirect(url_for("report.import_data"))
-    flash(
-        f"Imported {counted(counts['attempts'], 'quiz attempt')} and "
-        f"{counted(counts['milestones'], 'milestone')}. Already here: "
-        f"{counted(counts['already'], 'record')}; left out: "
-        f"{counted(counts['unfinished'], 'unfinished attempt')}.",
-        "success",
-    )
+    flash(_imported(counts), "success")
     return redirect(url_for("report.index"))
+
+
+def _imported(counts: dict[str, int]) -> str:
+    """What an import did, naming only what there was: "Imported 2 quiz attempts and 8
+    milestones. 3 records were already here." (no "Left out: 0 unfinished attempts")."""
+    added = [
+        counted(counts[key], noun)
+        for key, noun in (("attempts", "quiz attempt"), ("milestones", "milestone"))
+        if counts[key]
+    ]
+    parts = [f"Imported {' and '.join(added)}."]
+    if counts["already"]:
+        were = "was" if counts["already"] == 1 else "were"
+        parts.append(f"{counted(counts['already'], 'record')} {were} already here.")
+    if counts["unfinished"]:
+        parts.append(f"Left out: {counted(counts['unfinished'], 'unfinished attempt')}.")
+    return " ".join(parts)
 
 
 @bp.route("/import/cancel", methods=["POST"])
