@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import json
@@ -103,9 +104,15 @@ def share(slug: str) -> tuple[str, int]:
     if role is None:
         abort(404)
     form = ShareForm()
+    # Feedback can be included only once a round for this role has closed: before, a tick
+    # would promise what the page cannot show.
+    has_feedback = bool(feedback.closed_rounds(current_user.id, slug))
+    page = functools.partial(
+        render_template, "report/share.html", form=form, role=role, has_feedback=has_feedback
+    )
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("report/share.html", form=form, role=role), status
+        return page(), 422 if form.is_submitted() else 200
+    include_feedback = has_feedback and bool(form.include_feedback.data)
     secret = secret_for(
         "share-link",
         current_user.id,
@@ -113,7 +120,7 @@ def share(slug: str) -> tuple[str, int]:
         slug,
         form.label.data or "",
         form.expires.data,
-        bool(form.include_feedback.data),
+        include_feedback,
     )
     link = access.create_share_link(
         current_user,
@@ -121,7 +128,7 @@ def share(slug: str) -> tuple[str, int]:
         form.label.data or "",
         access.EXPIRY_DAYS[form.expires.data],
         secret,
-        include_feedback=form.include_feedback.data,
+        include_feedback=include_feedback,
     )
     if not access.usable(link):  # the page of a link since revoked, sent again
         form.once.data = new_once()
@@ -129,7 +136,7 @@ def share(slug: str) -> tuple[str, int]:
             "This form had already made a link, which has since been revoked or has expired. "
             "Send the form again to make a new one."
         )
-        return render_template("report/share.html", form=form, role=role), 409
+        return page(), 409
     return render_template(
         "report/share_created.html",
         url=external_url("report.shared", secret=secret),

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import ApiToken, ShareLink
 from tests.conftest import login
 from tests.web.quiz_helpers import answer_all, start
+from tests.web.test_feedback import with_closed_feedback_round
 
 
 def share(client, slug: str = "production-manager", **data) -> str:
@@ -81,6 +82,7 @@ def test_revoked_and_expired_links_say_so_with_410_and_unknown_ones_are_404(app,
 def test_sending_the_form_again_shows_the_same_link_and_makes_no_second(app, user_client):
     """A reload of the result page (the browser sends the POST again), a double click or Back
     and resend: the same link, one row. After a revoke, the old form makes nothing."""
+    with_closed_feedback_round(app)  # so that the form offers the feedback
     page = user_client.get("/report/production-manager/share").text
     once = re.search(r'name="once" type="hidden" value="([^"]+)"', page).group(1)
     first = share(user_client, once=once)
@@ -171,3 +173,20 @@ def test_tokens_are_shown_once_listed_and_revoked(app, user_client):
     nameless = user_client.post("/profile/tokens", data={"token-name": "", "token-scope": "read"})
     assert nameless.status_code == 422
     assert "Give the token a name." in nameless.text
+
+
+def test_feedback_is_offered_only_once_a_round_has_closed(app, user_client):
+    """Before any closed round the tick promised feedback the shared page could not show."""
+    page = user_client.get("/report/production-manager/share").text
+    assert 'name="include_feedback"' not in page
+    assert "can be included once a round of feedback for this role has closed" in " ".join(
+        page.split()
+    )
+    made = user_client.post(
+        "/report/production-manager/share", data={"expires": "30", "include_feedback": "y"}
+    ).text
+    assert "It does not include the feedback from your raters." in " ".join(made.split())
+    with app.app_context():
+        assert db.session.scalar(sa.select(ShareLink.include_feedback)) is False
+    with_closed_feedback_round(app)
+    assert 'name="include_feedback"' in user_client.get("/report/production-manager/share").text
