@@ -88,6 +88,7 @@ def report_context(
         "chart_skills": report.CHART_SKILLS,
         "overall_label": report.OVERALL,
         "experience": facts.experience,
+        "positions_logged": facts.positions_logged,
         "timeline": report.timeline(rows, today),
         "weight_notice": report.weight_notice(cat.roles[slug], cat.skills, points),
         "today": today,
@@ -197,6 +198,7 @@ def compare() -> str:
         skills={slug: {s.skill_id: s for s in r.skills} for slug, r in results.items()},
         estimates={s.skill_id: s for r in results.values() for s in r.skills},
         experience=facts.experience,
+        positions_logged=facts.positions_logged,
     )
 
 

@@ -252,6 +252,9 @@ def _mba_requirement(role: Role, facts: UserFacts) -> Requirement | None:
     )
 
 
+LOG_JOBS = "Log the jobs held: years in production and managing people are counted from them"
+
+
 def _years_requirement(
     key: str,
     what: str,
@@ -268,8 +271,9 @@ def _years_requirement(
     if met:
         action = None
     elif not logged:
-        # No job logged says nothing yet: most people using this have held some.
-        action = f"Log the jobs held: years {what} are counted from them"
+        # No job logged says nothing yet: most people using this have held some. One step for
+        # both kinds of years (next steps list it once).
+        action = LOG_JOBS
     elif ongoing:
         action = f"{years_text(missing, more=True)} {what} (keep going in the current role)"
     else:
@@ -412,7 +416,7 @@ def _next_steps(
         else:
             steps.extend(f"Take the {s.name} quiz" for s in not_assessed[:2])
     steps.extend(r.action for r in reqs if r.action and r.expectation == "recommended")
-    return steps
+    return list(dict.fromkeys(steps))  # a step two requirements share, once
 
 
 def readiness(role: Role, cat: Catalogue, facts: UserFacts, today: date) -> Readiness:

@@ -249,5 +249,7 @@ def test_no_job_logged_asks_for_the_jobs_not_for_years(cat):
     result = readiness(cat.roles["production-manager"], cat, unlogged, TODAY)
     experience = req(result, "years_experience")
     assert experience.current == "None logged"
-    assert experience.action == "Log the jobs held: years in production are counted from them"
+    log_jobs = "Log the jobs held: years in production and managing people are counted from them"
+    assert experience.action == req(result, "years_management").action == log_jobs
+    assert result.next_steps.count(log_jobs) == 1  # one step for both
     assert not any(step.startswith("Gain") for step in result.next_steps)

@@ -33,7 +33,15 @@ def test_new_user_report_says_what_to_do_first(user_client):
     assert "Readiness for Production Manager" in html
     assert "not assessed" in html
     assert "Take the full Production Manager assessment" in html
-    assert "Log the jobs held: years in production are counted from them" in html
+    steps = html[html.index("Next steps") :]
+    # One step for both kinds of years, and no "less than a month" for what is not logged.
+    log_jobs = "Log the jobs held: years in production and managing people are counted from them"
+    assert steps.count(log_jobs) == 1
+    assert "no positions are logged yet" in " ".join(html.split())
+    assert "less than a month" not in html
+    compare = " ".join(user_client.get("/report/compare").text.split())
+    assert "No experience is counted yet" in compare
+    assert "less than a month" not in compare
     assert "Gain 3 more years" not in html
     assert "No submitted quizzes yet." in html
     assert "No milestones yet." in html
