@@ -43,11 +43,14 @@ SMALL_TARGETS = """(min) => {
   };
   const targets = document.querySelectorAll(
     'header a[href], header button, main a[href], main button, main input[type=submit], ' +
-    'main summary');
+    'main summary, main select, main .field.checkbox label');
+  // A link that opens a list item stands alone, whatever follows it (a role's figure on
+  // the ladder, a skill's state on the rater's list).
+  const opensItem = el => el.parentElement.tagName === 'LI' && el === el.parentElement.firstChild;
   return [...targets].flatMap(el => {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || (r.width >= min && r.height >= min)) return [];
-    let rest = blockOf(el).innerText;
+    let rest = el.matches('select, label') || opensItem(el) ? '' : blockOf(el).innerText;
     for (const link of blockOf(el).querySelectorAll('a, button')) {
       rest = rest.replace(link.innerText, '');
     }
@@ -287,6 +290,7 @@ def _member_pages(a: Account) -> dict[str, str]:
         "profile": "/profile",
         "import": "/import",
         "delete": "/profile/delete",
+        "discard": f"/attempts/{a.open_attempt}/discard",
         "member-404": "/attempts/999999",
     }
 
