@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ApiToken, ShareLink
 from tests.conftest import login
+from tests.text import spaced
 from tests.web.quiz_helpers import answer_all, start
 from tests.web.test_feedback import with_closed_feedback_round
 
@@ -49,6 +50,8 @@ def test_a_mentor_reads_the_report_without_an_account(app, user_client):
         assert len(row.token_hash) == 64
         assert row.view_count == 1
         assert row.last_viewed_at is not None
+    profile = spaced(" ".join(user_client.get("/profile").text.split()))
+    assert re.search(r'data-label="Viewed">1 time, last \d+ \w{3} \d{4}, \d\d:\d\d UTC<', profile)
 
 
 def test_revoked_and_expired_links_say_so_with_410_and_unknown_ones_are_404(app, user_client):
