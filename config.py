@@ -45,7 +45,7 @@ class Config:
     TESTING = False
     # Rate limits (limits syntax); counters live in the database, shared by every process.
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False  # Retry-After on a 429 only: app/errors.py
     RATELIMIT_STORAGE_URI = "sqlalchemy://"
     LOGIN_LIMIT_IP = "30 per minute; 300 per hour"
     # Failed logins only. Browsers that logged in to the account before are exempt from its

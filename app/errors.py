@@ -15,7 +15,12 @@ from app.catalogue import catalogue
 from app.catalogue.schema import SelfRatingItem
 from app.database import RETRY_AFTER_SECONDS, outage_log, unreachable
 from app.extensions import db, login_manager
-from app.security.limits import paused_view_page, throttled_message, too_large_view_page
+from app.security.limits import (
+    paused_view_page,
+    retry_after,
+    throttled_message,
+    too_large_view_page,
+)
 from app.web import wants_json
 
 MESSAGES = {
@@ -88,13 +93,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | Response:
         code = error.code or 500
+        if code == 429:
+            # Retry-After on the refusal only (Flask-Limiter's own headers, which put it on
+            # every limited response, 201s included, are off: RATELIMIT_HEADERS_ENABLED).
+            response = _api_problem(error, code) if _is_api() else _throttled()
+            response.headers["Retry-After"] = str(retry_after())
+            return response
         if _is_api():
             return _api_problem(error, code)
         detail = error.description if code in (400, 409, 422) and error.description else None
         if detail and detail == type(error).description:
             detail = None
-        if code == 429:
-            return _throttled()
         if code == 413:
             return _too_large()
         return render_error(code, detail)
@@ -124,7 +133,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def _throttled() -> Response:
     """JSON for autosave, else a paused form again with when to try it (its view's
-    `paused_page`), else the 429 page. (Flask-Limiter adds Retry-After to what this returns.)"""
+    `paused_page`), else the 429 page."""
     message = throttled_message()
     page = None if wants_json() else paused_view_page(message)
     if wants_json():

@@ -134,7 +134,7 @@ def retry_after() -> int:
     breached = limiter.current_limit
     if breached is None:
         return 60
-    return max(1, breached.reset_at - int(time.time()))
+    return max(1, int(breached.reset_at - time.time()))
 
 
 def _allowance() -> str:

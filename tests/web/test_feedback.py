@@ -565,8 +565,10 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     assert client.post("/feedback", data=first).status_code == 201  # the same link: not counted
     made = client.post("/feedback", data={"relationship": "peer", "label": "P1"})
     assert made.status_code == 201
+    assert "Retry-After" not in made.headers  # a success asks nobody to wait
     refused = client.post("/feedback", data={"relationship": "peer", "label": "P3"})
     assert refused.status_code == 429
+    assert 86000 < int(refused.headers["Retry-After"]) <= 86400
     # The limit in words, and a time tomorrow with its day (not "in 1433 minutes (at 18:40)").
     message = " ".join(refused.get_data(as_text=True).split())
     assert "this form can be sent at most 2 times a day" in message
