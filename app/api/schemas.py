@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.database import as_utc
 from app.models.milestone import ACTIVITY_KINDS, EDUCATION_LEVELS, EDUCATION_STATUSES
+from app.services.charts import NBSP
 
 
 def _one_decimal(score: float) -> float:
@@ -288,12 +289,21 @@ class ActivityList(Model):
 # --- report ----------------------------------------------------------------------------------
 
 
+def _plain_spaces(text: str) -> str:
+    """The pages hold a day together with non-breaking spaces ("7 Mar 2026"); a client
+    reading the API gets plain ones."""
+    return text.replace(NBSP, " ")
+
+
+Sentence = Annotated[str, AfterValidator(_plain_spaces)]
+
+
 class RequirementOut(Model):
     key: str
     label: str
     expectation: str
-    required: str
-    current: str
+    required: Sentence
+    current: Sentence
     met: bool
     projected: date | None
 
@@ -321,7 +331,7 @@ class ReportOut(Model):
     requirements_met_on: date | None
     requirements: list[RequirementOut]
     skills: list[SkillReadinessOut]
-    next_steps: list[str]
+    next_steps: list[Sentence]
 
 
 class CompareOut(Model):

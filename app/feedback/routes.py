@@ -235,18 +235,19 @@ def _device() -> str:
         if not feedback.is_device_key(key):
             key = feedback.new_device_key()
 
-            @after_this_request
-            def remember(response: Response) -> Response:
-                response.set_cookie(
-                    DEVICE_COOKIE,
-                    key,
-                    max_age=DEVICE_COOKIE_DAYS * 86400,
-                    path="/r/",
-                    secure=current_app.config["SESSION_COOKIE_SECURE"],
-                    httponly=True,
-                    samesite="Lax",
-                )
-                return response
+        @after_this_request
+        def remember(response: Response) -> Response:
+            """Set, or renewed on every use, so a draft started late in its life stays."""
+            response.set_cookie(
+                DEVICE_COOKIE,
+                key,
+                max_age=DEVICE_COOKIE_DAYS * 86400,
+                path="/r/",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
 
         g.rater_device = key
     return g.rater_device
@@ -314,7 +315,7 @@ def rater_start(view: feedback.RaterView, secret: str) -> Response:
     return _page(
         "feedback/rater_start.html",
         view=view,
-        saved=feedback.saved_answers(view.invitation.id),
+        saved=feedback.saved_answers(view.invitation.id, _device()),
         secret=secret,
         threshold=feedback.threshold(),
         group_name=GROUP_NAMES[view.invitation.relationship],
@@ -329,7 +330,7 @@ def rater_skill(view: feedback.RaterView, secret: str, skill_id: str) -> Respons
     rater_skill_ = view.skill(skill_id)
     if rater_skill_ is None:
         abort(404)
-    saved = feedback.saved_answers(view.invitation.id)
+    saved = feedback.saved_answers(view.invitation.id, _device())
     form = rater_skill_form(rater_skill_, saved)
     status = 200
     if request.method == "POST":
@@ -377,7 +378,7 @@ def rater_review(view: feedback.RaterView, secret: str) -> Response:
     return _page(
         "feedback/rater_review.html",
         view=view,
-        saved=feedback.saved_answers(view.invitation.id),
+        saved=feedback.saved_answers(view.invitation.id, _device()),
         form=form,
         secret=secret,
     )

@@ -355,7 +355,8 @@ def _imported(counts: dict[str, int]) -> str:
         for key, noun in (("attempts", "quiz attempt"), ("milestones", "milestone"))
         if counts[key]
     ]
-    parts = [f"Imported {' and '.join(added)}."]
+    # Nothing added when what the preview counted arrived meanwhile (another tab, another file).
+    parts = [f"Imported {' and '.join(added)}." if added else "Nothing new was imported."]
     if counts["already"]:
         were = "was" if counts["already"] == 1 else "were"
         parts.append(f"{counted(counts['already'], 'record')} {were} already here.")

@@ -168,6 +168,6 @@ def throttled_message() -> str:
     else:
         wait = f"about {round(seconds / 3600)} hours"
     return (
-        f"Too many attempts: this form can be sent {_allowance()}, so it is paused to keep "
-        f"accounts safe. Try again in {wait} (at {at})."
+        f"Too many requests: this can be done {_allowance()}, so it is paused for now. "
+        f"Try again in {wait} (at {at})."
     )

@@ -187,9 +187,12 @@ DODGE = 9
 side (a marker is about 10 units wide): drawn on the same spot, only the top one showed."""
 
 
-def _dodged(points: list[tuple[tuple[str, str], ...]], spacing: float) -> list[tuple]:
+def _dodged(
+    points: list[tuple[tuple[str, str], ...]], spacing: float, left: float, right: float
+) -> list[tuple]:
     """The points, with series that share a point spread sideways around it, in series order
-    (as far as a third of the space to the neighbouring points allows)."""
+    (as far as a third of the space to the neighbouring points allows); at the plot's left or
+    right edge they spread inwards only, off the axis labels."""
     piles: dict[tuple[str, str], list[int]] = {}
     for series, values in enumerate(points):
         for point in values:
@@ -198,9 +201,11 @@ def _dodged(points: list[tuple[tuple[str, str], ...]], spacing: float) -> list[t
     for point, members in piles.items():
         if len(members) > 1:
             step = min(DODGE, spacing / 3 / (len(members) - 1))
-            middle = (len(members) - 1) / 2
+            x = float(point[0])
+            first = 0.0 if x <= left else len(members) - 1 if x >= right else None
+            anchor = (len(members) - 1) / 2 if first is None else first
             for rank, series in enumerate(members):
-                shifts[series, point] = (rank - middle) * step
+                shifts[series, point] = (rank - anchor) * step
     return [
         tuple(
             (f"{float(x) + shifts[series, (x, y)]:.1f}", y)
@@ -334,7 +339,12 @@ def line_chart(
     xs = [_x(frame, i, count) for i in range(count)]
     x_text = [f"{x:.1f}" for x in xs]
     spacing = xs[1] - xs[0] if count > 1 else frame.plot_right - frame.left
-    points = _dodged([_y_texts(frame, x_text, values) for _, values in drawn], spacing)
+    points = _dodged(
+        [_y_texts(frame, x_text, values) for _, values in drawn],
+        spacing,
+        frame.left,
+        frame.plot_right,
+    )
     ends: dict[int, EndLabel] = {}
     if gutter:
         order = sorted(range(len(drawn)), key=lambda i: float(points[i][-1][1]))

@@ -17,7 +17,7 @@ from statistics import fmean
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.catalogue import catalogue
@@ -318,8 +318,9 @@ def relink(user_id: int, invitation_id: int, secret: str) -> FeedbackInvitation 
 def close_round(user_id: int) -> bool:
     """Close the open round: no rater can answer any more, the results become visible, and
     what names a rater is erased: their address (kept only to send and to refuse duplicates),
-    the person's name for them and the note to them (shown only while the round is open), so
-    that no stored rating sits beside who gave it."""
+    the person's name for them and the note to them (shown only while the round is open), and
+    the hash of the browser a draft was saved in, so that no stored rating sits beside who gave
+    it."""
     feedback_round = open_round(user_id)
     if feedback_round is None:
         return False
@@ -327,7 +328,7 @@ def close_round(user_id: int) -> bool:
     db.session.execute(
         update(FeedbackInvitation)
         .where(FeedbackInvitation.round_id == feedback_round.id)
-        .values(email=None, label="", note="")
+        .values(email=None, label="", note="", device_hash=None)
     )
     db.session.commit()
     return True
@@ -374,6 +375,7 @@ def overview(user: User) -> Overview:
 class Status:
     """Where the person's feedback stands, for the dashboard."""
 
+    open: bool = False
     answered: int = 0  # in the open round
     invited: int = 0  # in the open round, not revoked
     last_closed: datetime | None = None
@@ -387,7 +389,7 @@ def status(user_id: int) -> Status:
     if current is None:
         return Status(last_closed=last_closed)
     counts = group_progress(current.id).values()
-    return Status(sum(a for a, _ in counts), sum(i for _, i in counts), last_closed)
+    return Status(True, sum(a for a, _ in counts), sum(i for _, i in counts), last_closed)
 
 
 # --- the rater's side ----------------------------------------------------------------------
@@ -531,20 +533,27 @@ def holds_draft(view: RaterView, device: str) -> bool:
 
 
 def start_again(view: RaterView, device: str) -> None:
-    """Delete the answers saved in another browser and give the link to this one."""
+    """Give the link to this browser, deleting unseen the answers another browser saved on it
+    (nothing happens when this browser holds them already, or nobody does)."""
+    mine = _hash(device)
     invitation_id = view.invitation.id
-    if not _lock_unsubmitted(invitation_id):
-        db.session.rollback()
-        return
-    db.session.execute(delete(FeedbackRating).where(FeedbackRating.invitation_id == invitation_id))
-    db.session.execute(
-        delete(FeedbackComment).where(FeedbackComment.invitation_id == invitation_id)
-    )
-    db.session.execute(
+    taken = db.session.execute(
         update(FeedbackInvitation)
-        .where(FeedbackInvitation.id == invitation_id)
-        .values(device_hash=_hash(device))
-    )
+        .where(
+            FeedbackInvitation.id == invitation_id,
+            FeedbackInvitation.submitted_at.is_(None),
+            FeedbackInvitation.device_hash.is_not(None),
+            FeedbackInvitation.device_hash != mine,
+        )
+        .values(device_hash=mine)
+    ).rowcount
+    if taken:
+        db.session.execute(
+            delete(FeedbackRating).where(FeedbackRating.invitation_id == invitation_id)
+        )
+        db.session.execute(
+            delete(FeedbackComment).where(FeedbackComment.invitation_id == invitation_id)
+        )
     db.session.commit()
 
 
@@ -558,46 +567,56 @@ class SavedAnswers:
         return sum(1 for item in rater_skill.items if item.id in self.levels)
 
 
-def saved_answers(invitation_id: int) -> SavedAnswers:
+def saved_answers(invitation_id: int, device: str) -> SavedAnswers:
+    """The answers saved on the link, if this browser saved them (else none): read in the same
+    statement as whose they are, so a first save by the rater landing between this browser's
+    check and this read is not shown to it."""
+    mine = (
+        FeedbackInvitation.id == invitation_id,
+        FeedbackInvitation.device_hash == _hash(device),
+    )
     levels = dict(
         db.session.execute(
-            select(FeedbackRating.item_id, FeedbackRating.level).where(
-                FeedbackRating.invitation_id == invitation_id
-            )
+            select(FeedbackRating.item_id, FeedbackRating.level)
+            .join(FeedbackInvitation, FeedbackInvitation.id == FeedbackRating.invitation_id)
+            .where(*mine)
         ).all()
     )
     comments = dict(
         db.session.execute(
-            select(FeedbackComment.skill_id, FeedbackComment.text).where(
-                FeedbackComment.invitation_id == invitation_id
-            )
+            select(FeedbackComment.skill_id, FeedbackComment.text)
+            .join(FeedbackInvitation, FeedbackInvitation.id == FeedbackComment.invitation_id)
+            .where(*mine)
         ).all()
     )
     return SavedAnswers(levels, comments)
 
 
-def _lock_unsubmitted(invitation_id: int, device: str | None = None) -> bool:
-    """Lock the invitation row (PostgreSQL; SQLite has one writer anyway) so that a submit
-    waits for a save in flight, and say whether it still takes answers. With `device`, the
-    draft must be this browser's (DraftElsewhereError if not) and becomes it if nobody's yet."""
-    submitted, device_hash = db.session.execute(
-        select(FeedbackInvitation.submitted_at, FeedbackInvitation.device_hash)
-        .where(FeedbackInvitation.id == invitation_id)
-        .with_for_update()
-    ).one()
+def _claim(invitation_id: int, device: str) -> bool:
+    """Make the unsubmitted link this browser's, as the transaction's first statement: a write,
+    which takes SQLite's write lock and PostgreSQL's row lock, so no other browser's save,
+    submit or start-again can come between this check and what the caller writes next. True
+    if this browser holds it now; False if it was submitted; DraftElsewhereError if another
+    browser holds it."""
+    mine = _hash(device)
+    claimed = db.session.execute(
+        update(FeedbackInvitation)
+        .where(
+            FeedbackInvitation.id == invitation_id,
+            FeedbackInvitation.submitted_at.is_(None),
+            or_(FeedbackInvitation.device_hash.is_(None), FeedbackInvitation.device_hash == mine),
+        )
+        .values(device_hash=mine)
+    ).rowcount
+    if claimed:
+        return True
+    submitted = db.session.scalar(
+        select(FeedbackInvitation.submitted_at).where(FeedbackInvitation.id == invitation_id)
+    )
+    db.session.rollback()
     if submitted is not None:
         return False
-    if device is not None:
-        if device_hash is None:
-            db.session.execute(
-                update(FeedbackInvitation)
-                .where(FeedbackInvitation.id == invitation_id)
-                .values(device_hash=_hash(device))
-            )
-        elif device_hash != _hash(device):
-            db.session.rollback()
-            raise DraftElsewhereError
-    return True
+    raise DraftElsewhereError
 
 
 def save_skill(
@@ -611,8 +630,7 @@ def save_skill(
     given, its comment (blank removes it). False if the answers were already submitted;
     DraftElsewhereError if another browser saved them."""
     invitation_id = view.invitation.id
-    if not _lock_unsubmitted(invitation_id, device):
-        db.session.rollback()
+    if not _claim(invitation_id, device):
         return False
     known = {item.id for item in rater_skill.items}
     rows = [
@@ -646,9 +664,9 @@ def save_skill(
 
 def submit(view: RaterView, device: str) -> bool:
     """Hand the answers in, once: after this the link only thanks. Items left unanswered count
-    as not observed. DraftElsewhereError if another browser saved the answers."""
-    if not _lock_unsubmitted(view.invitation.id, device):
-        db.session.rollback()
+    as not observed. DraftElsewhereError if another browser saved the answers. Whose browser
+    it was is forgotten: nothing needs it once the link only thanks."""
+    if not _claim(view.invitation.id, device):
         return False
     done = db.session.execute(
         update(FeedbackInvitation)
@@ -656,7 +674,7 @@ def submit(view: RaterView, device: str) -> bool:
             FeedbackInvitation.id == view.invitation.id,
             FeedbackInvitation.submitted_at.is_(None),
         )
-        .values(submitted_at=_now())
+        .values(submitted_at=_now(), device_hash=None)
     )
     db.session.commit()
     return done.rowcount == 1

@@ -20,6 +20,15 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('feedback_invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device_hash', sa.String(length=64), nullable=True))
+    # A draft saved before this revision belongs to no known browser: marked with a value no
+    # browser's hash can take, it is shown to nobody, and whoever opens the link may start
+    # again (the rater too, who loses that draft: the price of not showing it to anyone else).
+    op.execute(
+        "UPDATE feedback_invitations SET device_hash = 'unknown' WHERE submitted_at IS NULL AND ("
+        "EXISTS (SELECT 1 FROM feedback_ratings r WHERE r.invitation_id = feedback_invitations.id)"
+        " OR EXISTS (SELECT 1 FROM feedback_comments c"
+        " WHERE c.invitation_id = feedback_invitations.id))"
+    )
 
 
 def downgrade():

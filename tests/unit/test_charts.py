@@ -270,9 +270,9 @@ def test_series_meeting_at_a_point_are_drawn_side_by_side():
     first = [float(s.points[0][0]) for s in chart.series]
     assert first[0] < first[1] < first[2]
     assert first[1] - first[0] == first[2] - first[1] >= 8
+    assert first[0] == chart.frame.left  # at the plot's edge they spread inwards only
     assert len({s.points[0][1] for s in chart.series}) == 1  # the level is kept
     middle = [s.points[1][0] for s in chart.series]
     assert len(set(middle)) == 1  # no two meet on the second day
     a, b, c = (float(s.points[2][0]) for s in chart.series)  # A and B meet at 20; C alone
-    assert a < c < b
-    assert c - a == b - c
+    assert a < b == c == chart.frame.plot_right  # the right edge: inwards, leftwards

@@ -4,7 +4,7 @@ one user's token never reaches another's data."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -348,3 +348,14 @@ def test_a_multiple_select_question_says_what_the_page_says(app, api, client):
     assert got["prompt"] == question.stem
     assert got["instruction"] == question.instruction == f"Choose {question.choose_count}"
     assert f'<span class="badge">{got["instruction"]}</span>' in page
+
+
+def test_report_texts_carry_plain_spaces(api):
+    """The pages hold a day together with non-breaking spaces; the API's sentences do not."""
+    booked = (date.today() + timedelta(days=60)).isoformat()
+    made = api.post("/api/v1/milestones/certifications", json={"name": "CPIM", "earned_on": booked})
+    assert made.status_code == 201, made.json
+    report = api.get("/api/v1/report/production-manager")
+    assert "\u00a0" not in report.text
+    cpim = next(r for r in report.json["requirements"] if "CPIM" in r["label"])
+    assert re.fullmatch(r"Exam booked for \d{1,2} \w{3} \d{4}", cpim["current"])

@@ -294,7 +294,9 @@ def test_a_draft_is_seen_only_in_the_browser_that_saved_it(
         levels = db.session.scalars(sa.select(FeedbackRating.level)).all()
     assert levels == [1]  # Quinn's answer, untouched
 
-    # Quinn carries on in her browser; her answers are there.
+    # Quinn carries on in her browser; her answers are there, and an old tab of hers sending
+    # "start again" deletes nothing of her own.
+    assert quinn.post(f"{path}/start-again").status_code == 302
     again = quinn.get(skill_path).get_data(as_text=True)
     assert "QUINN-SECRET" in again
 
@@ -306,6 +308,11 @@ def test_a_draft_is_seen_only_in_the_browser_that_saved_it(
     with app.app_context():
         assert db.session.scalars(sa.select(FeedbackRating.level)).all() == []
     assert quinn.get(skill_path).status_code == 409
+
+    # Submitted, the link only thanks, and whose browser it was is forgotten.
+    assert peeker.post(f"{path}/review").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(FeedbackInvitation.device_hash)) is None
 
 
 def test_a_bad_skill_address_does_not_count_as_opened(app: Flask, user_client: FlaskClient) -> None:
@@ -571,7 +578,7 @@ def test_invitations_are_rate_limited_per_account(app: Flask, make_user) -> None
     assert 86000 < int(refused.headers["Retry-After"]) <= 86400
     # The limit in words, and a time tomorrow with its day (not "in 1433 minutes (at 18:40)").
     message = " ".join(refused.get_data(as_text=True).split())
-    assert "this form can be sent at most 2 times a day" in message
+    assert "this can be done at most 2 times a day" in message
     assert re.search(
         r"Try again in about 2[34] hours \(at \d{1,2}\W\w{3}\W\d{4}, \d\d:\d\d UTC\)", message
     )
@@ -630,7 +637,10 @@ def test_dont_ask_me_again_works_after_the_round_closed(
 
 def test_the_dashboard_says_where_feedback_stands(app: Flask, user_client: FlaskClient) -> None:
     assert "Ask for feedback" in user_client.get("/dashboard").text
-    rate(app, invite(user_client, "manager", "Grace"), 4)
+    grace = invite(user_client, "manager", "Grace")
+    page = " ".join(user_client.get("/dashboard").text.split())
+    assert "A round is open: <strong>0 of 1</strong> rater has answered." in page
+    rate(app, grace, 4)
     invite(user_client, "peer", "Sam")
     page = " ".join(user_client.get("/dashboard").text.split())
     assert "A round is open: <strong>1 of 2</strong> raters has answered." in page

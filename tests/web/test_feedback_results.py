@@ -42,7 +42,7 @@ def test_two_managers_are_one_figure_and_say_so(app: Flask, user_client: FlaskCl
     first, second = invite(user_client, "manager", "Grace"), invite(user_client, "manager", "Bo")
     start = app.test_client().get(first).text
     assert "shown to Ada as their manager's" in start
-    assert "If Ada asked more than one manager, your ratings are shown together" in start
+    assert "If Ada asked more than one manager, your ratings of a skill are shown together" in start
     assert "not combined with anyone" not in start
     rate(app, first, 1)
     rate(app, second, 5)

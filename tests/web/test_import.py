@@ -413,7 +413,7 @@ def test_imports_are_rate_limited_per_account(app, inbox, make_user):
     assert "Retry-After" in paused.headers
     page = paused.text
     assert "Import your data" in page  # the import page, not the bare 429 page
-    assert "this form can be sent at most 2 times an hour" in page
+    assert "this can be done at most 2 times an hour" in page
     assert "Try again in" in page
     assert import_form(page)
     assert ada.get("/import").status_code == 200  # the page itself is not limited

@@ -249,3 +249,43 @@ def test_0014_keeps_the_rows_and_the_next_id_is_new(app):
         upgrade()
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM users"))
+
+
+def test_0015_hides_drafts_saved_before_it_from_every_browser(app):
+    """A draft saved before drafts had an owner belongs to no browser once upgraded: shown to
+    nobody (the link's maker included), while an untouched link stays open to whoever opens it."""
+    with app.app_context():
+        downgrade(revision="0014")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, display_name, password_hash, "
+                    "session_generation) VALUES (1, 'old@example.com', 'Old', 'x', 0)"
+                )
+            )
+            conn.execute(
+                sa.text("INSERT INTO feedback_rounds (id, user_id, role_slug) VALUES (1, 1, 'pm')")
+            )
+            for invitation_id in (1, 2):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO feedback_invitations (id, round_id, token_hash, "
+                        "relationship, expires_at) VALUES (:id, 1, :hash, 'peer', :expires)"
+                    ),
+                    {"id": invitation_id, "hash": str(invitation_id) * 64, "expires": "2030-01-01"},
+                )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO feedback_ratings (invitation_id, skill_id, item_id, level) "
+                    "VALUES (1, 'leadership', 'leadership.self.a', 4)"
+                )
+            )
+        upgrade(revision="0015")
+        with db.engine.connect() as conn:
+            owners = conn.execute(
+                sa.text("SELECT id, device_hash FROM feedback_invitations ORDER BY id")
+            ).all()
+        assert owners == [(1, "unknown"), (2, None)]
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM users"))

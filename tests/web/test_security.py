@@ -151,7 +151,7 @@ def test_login_is_limited_per_account(app, make_user):
         assert login(client, password="wrong password!").status_code == 422
     response = login(client)
     assert response.status_code == 429
-    assert b"Too many attempts" in response.data
+    assert b"Too many requests" in response.data
     assert "Retry-After" in response.headers
     # Another account from the same address is not blocked by this account's limit.
     assert login(client, email="someone@example.com").status_code == 422
