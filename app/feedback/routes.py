@@ -302,6 +302,8 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
             return view_function(view, secret, **kwargs)
         except feedback.DraftElsewhereError:
             return _elsewhere(view, secret)
+        except feedback.LinkGoneError as gone:  # closed or revoked while this request ran
+            return _page("feedback/rater_gone.html", 410, reason=gone.reason)
 
     return wrapped
 
@@ -395,7 +397,10 @@ def rater_start_again(secret: str) -> Response:
     if view.submitted:
         return _thanks(view)
     if ActionForm().validate_on_submit():
-        feedback.start_again(view, _device())
+        try:
+            feedback.start_again(view, _device())
+        except feedback.LinkGoneError as gone:
+            return _page("feedback/rater_gone.html", 410, reason=gone.reason)
     return redirect(url_for("feedback.rater_start", secret=secret))
 
 

@@ -485,18 +485,39 @@ def find_invitation(secret: str) -> RaterView | None:
     return RaterView(invitation, feedback_round, owner_name, role, rater_skills(role))
 
 
+def _gone(closed_at: datetime | None, revoked_at: datetime | None, expires_at: datetime) -> None:
+    if closed_at is not None:
+        raise LinkGoneError("closed")
+    if revoked_at is not None:
+        raise LinkGoneError("revoked")
+    if as_utc(expires_at) <= _now():
+        raise LinkGoneError("expired")
+
+
 def check_answerable(view: RaterView) -> None:
     """Raise LinkGoneError if the link can no longer be answered (a submitted one always can
     be opened: it thanks)."""
     invitation = view.invitation
-    if invitation.submitted_at is not None:
-        return
-    if view.round.closed_at is not None:
-        raise LinkGoneError("closed")
-    if invitation.revoked_at is not None:
-        raise LinkGoneError("revoked")
-    if as_utc(invitation.expires_at) <= _now():
-        raise LinkGoneError("expired")
+    if invitation.submitted_at is None:
+        _gone(view.round.closed_at, invitation.revoked_at, invitation.expires_at)
+
+
+def _still_answerable(invitation_id: int) -> None:
+    """Check again, once the caller's UPDATE holds the invitation's row: a round closed (or a
+    link revoked) after the request began must not take a late save or submission, which
+    would change results already shown. LinkGoneError, after a rollback, if so."""
+    closed_at, revoked_at, expires_at = db.session.execute(
+        select(
+            FeedbackRound.closed_at, FeedbackInvitation.revoked_at, FeedbackInvitation.expires_at
+        )
+        .join(FeedbackRound, FeedbackRound.id == FeedbackInvitation.round_id)
+        .where(FeedbackInvitation.id == invitation_id)
+    ).one()
+    try:
+        _gone(closed_at, revoked_at, expires_at)
+    except LinkGoneError:
+        db.session.rollback()
+        raise
 
 
 def mark_opened(view: RaterView) -> None:
@@ -548,6 +569,7 @@ def start_again(view: RaterView, device: str) -> None:
         .values(device_hash=mine)
     ).rowcount
     if taken:
+        _still_answerable(invitation_id)
         db.session.execute(
             delete(FeedbackRating).where(FeedbackRating.invitation_id == invitation_id)
         )
@@ -597,7 +619,7 @@ def _claim(invitation_id: int, device: str) -> bool:
     which takes SQLite's write lock and PostgreSQL's row lock, so no other browser's save,
     submit or start-again can come between this check and what the caller writes next. True
     if this browser holds it now; False if it was submitted; DraftElsewhereError if another
-    browser holds it."""
+    browser holds it; LinkGoneError if its round closed (or it was revoked) meanwhile."""
     mine = _hash(device)
     claimed = db.session.execute(
         update(FeedbackInvitation)
@@ -609,6 +631,7 @@ def _claim(invitation_id: int, device: str) -> bool:
         .values(device_hash=mine)
     ).rowcount
     if claimed:
+        _still_answerable(invitation_id)
         return True
     submitted = db.session.scalar(
         select(FeedbackInvitation.submitted_at).where(FeedbackInvitation.id == invitation_id)

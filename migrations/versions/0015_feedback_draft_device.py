@@ -24,7 +24,8 @@ def upgrade():
     # browser's hash can take, it is shown to nobody, and whoever opens the link may start
     # again (the rater too, who loses that draft: the price of not showing it to anyone else).
     op.execute(
-        "UPDATE feedback_invitations SET device_hash = 'unknown' WHERE submitted_at IS NULL AND ("
+        "UPDATE feedback_invitations SET device_hash = 'unknown' WHERE submitted_at IS NULL"
+        " AND round_id IN (SELECT id FROM feedback_rounds WHERE closed_at IS NULL) AND ("
         "EXISTS (SELECT 1 FROM feedback_ratings r WHERE r.invitation_id = feedback_invitations.id)"
         " OR EXISTS (SELECT 1 FROM feedback_comments c"
         " WHERE c.invitation_id = feedback_invitations.id))"

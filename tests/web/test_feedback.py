@@ -648,3 +648,26 @@ def test_the_dashboard_says_where_feedback_stands(app: Flask, user_client: Flask
     page = " ".join(user_client.get("/dashboard").text.split())
     assert "Your last round closed on" in page
     assert 'href="/feedback#results">See the results</a>' in page
+
+
+def test_a_request_begun_before_the_round_closed_saves_and_submits_nothing(
+    app: Flask, user_client: FlaskClient
+) -> None:
+    """A save or submission checked before the owner closed the round and written after it
+    would change results already shown (and, from the owner's browser, hand in someone's
+    draft): the check is made again once the write holds the invitation."""
+    from app.services import feedback as service
+
+    path = invite(user_client, "peer", "Sam")
+    first = skills(app)[0]
+    with app.test_request_context(method="POST"):  # as a rater's save or submission
+        view = service.find_invitation(path.rsplit("/", 1)[1])  # checked: still open
+        service.check_answerable(view)
+        close(user_client)  # the owner closes the round meanwhile
+        with pytest.raises(service.LinkGoneError):
+            service.save_skill(view, service.new_device_key(), first, {first.items[0].id: 4}, "")
+        with pytest.raises(service.LinkGoneError):
+            service.submit(view, service.new_device_key())
+        invitation = db.session.scalar(sa.select(FeedbackInvitation))
+        assert (invitation.submitted_at, invitation.device_hash) == (None, None)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackRating)) == 0

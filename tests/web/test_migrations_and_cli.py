@@ -264,28 +264,39 @@ def test_0015_hides_drafts_saved_before_it_from_every_browser(app):
                 )
             )
             conn.execute(
-                sa.text("INSERT INTO feedback_rounds (id, user_id, role_slug) VALUES (1, 1, 'pm')")
+                sa.text(
+                    "INSERT INTO feedback_rounds (id, user_id, role_slug, closed_at) "
+                    "VALUES (1, 1, 'pm', NULL), (2, 1, 'pm', '2026-01-01')"
+                )
             )
-            for invitation_id in (1, 2):
+            # 1: a draft in the open round; 2: an untouched link; 3: a draft of a closed round.
+            for invitation_id, round_id in ((1, 1), (2, 1), (3, 2)):
                 conn.execute(
                     sa.text(
                         "INSERT INTO feedback_invitations (id, round_id, token_hash, "
-                        "relationship, expires_at) VALUES (:id, 1, :hash, 'peer', :expires)"
+                        "relationship, expires_at) VALUES (:id, :round, :hash, 'peer', :expires)"
                     ),
-                    {"id": invitation_id, "hash": str(invitation_id) * 64, "expires": "2030-01-01"},
+                    {
+                        "id": invitation_id,
+                        "round": round_id,
+                        "hash": str(invitation_id) * 64,
+                        "expires": "2030-01-01",
+                    },
                 )
-            conn.execute(
-                sa.text(
-                    "INSERT INTO feedback_ratings (invitation_id, skill_id, item_id, level) "
-                    "VALUES (1, 'leadership', 'leadership.self.a', 4)"
+            for invitation_id in (1, 3):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO feedback_ratings (invitation_id, skill_id, item_id, level) "
+                        "VALUES (:id, 'leadership', 'leadership.self.a', 4)"
+                    ),
+                    {"id": invitation_id},
                 )
-            )
         upgrade(revision="0015")
         with db.engine.connect() as conn:
             owners = conn.execute(
                 sa.text("SELECT id, device_hash FROM feedback_invitations ORDER BY id")
             ).all()
-        assert owners == [(1, "unknown"), (2, None)]
+        assert owners == [(1, "unknown"), (2, None), (3, None)]  # a closed round keeps none
         upgrade()
         with db.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM users"))
