@@ -164,17 +164,19 @@ class UserFacts:
 
 
 def years_text(value: float, more: bool = False) -> str:
-    """ "1 year", "2.5 years", under a year in months ("3 months", "less than a month"); with
-    more=True "2.5 more years". Never a fraction of a year finer than a month."""
+    """Years and months, to the month: "1 year", "11 years and 5 months", "3 months", "less
+    than a month"; with more=True "1 more year and 6 months", "2 more months". Never a
+    fraction ("11.4 years" read as a grade, not as time)."""
     extra = " more" if more else ""
-    if value < 1:
-        months = round(value * 12)
-        if months == 0:
-            return "less than a month" + extra
-        if months < 12:
-            return f"{months}{extra} month" + ("" if months == 1 else "s")
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text}{extra} year" + ("" if text == "1" else "s")
+    years, months = divmod(round(value * 12), 12)
+    if not years and not months:
+        return "less than a month" + extra
+    parts = []
+    if years:
+        parts.append(f"{years}{extra} year" + ("" if years == 1 else "s"))
+    if months:
+        parts.append(f"{months}{'' if years else extra} month" + ("" if months == 1 else "s"))
+    return " and ".join(parts)
 
 
 def _education_requirement(role: Role, facts: UserFacts) -> Requirement:

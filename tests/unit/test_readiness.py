@@ -117,7 +117,7 @@ def test_time_based_requirements_project_a_date(cat):
     exp = req(result, "years_experience")
     assert exp.projected == date(2027, 12, 1)  # 1.5 x 365.25 days on
     assert exp.credit == pytest.approx(0.5)
-    assert exp.action == "1.5 more years in production (keep going in the current role)"
+    assert exp.action == "1 more year and 6 months in production (keep going in the current role)"
     stopped = readiness(role, cat, facts(production=1.5), TODAY)
     assert req(stopped, "years_experience").projected is None
 
@@ -205,11 +205,19 @@ def test_a_quiz_never_taken_is_not_taken_again(cat):
         (0.96, "1 year"),
         (0.99, "1 year"),
         (1.0, "1 year"),
-        (2.5, "2.5 years"),
+        (2.5, "2 years and 6 months"),
+        (11.4, "11 years and 5 months"),
+        (13 / 12, "1 year and 1 month"),
     ],
 )
-def test_years_are_never_a_fraction_below_a_month(years, text):
+def test_years_are_years_and_months_never_a_fraction(years, text):
     assert years_text(years) == text
+
+
+def test_more_years_say_more_once():
+    assert years_text(1.5, more=True) == "1 more year and 6 months"
+    assert years_text(3, more=True) == "3 more years"
+    assert years_text(0.25, more=True) == "3 more months"
 
 
 def test_a_short_gap_is_said_in_months(cat):
