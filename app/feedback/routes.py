@@ -263,8 +263,21 @@ def _rater(secret: str) -> feedback.RaterView | Response:
     try:
         feedback.check_answerable(view)
     except feedback.LinkGoneError as gone:
-        return _page("feedback/rater_gone.html", 410, reason=gone.reason)
+        return _gone(gone)
     return view
+
+
+def _unsubmitted(secret: str) -> feedback.RaterView | Response:
+    """The rater's view of a link that still takes answers, else the page it shows instead
+    (why it cannot be used, or the thanks of a link already submitted)."""
+    view = _rater(secret)
+    if isinstance(view, Response) or not view.submitted:
+        return view
+    return _thanks(view)
+
+
+def _gone(gone: feedback.LinkGoneError) -> Response:
+    return _page("feedback/rater_gone.html", 410, reason=gone.reason)
 
 
 def _elsewhere(view: feedback.RaterView, secret: str) -> Response:
@@ -291,11 +304,9 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
 
     @functools.wraps(view_function)
     def wrapped(secret: str, **kwargs: str) -> Response:
-        view = _rater(secret)
+        view = _unsubmitted(secret)
         if isinstance(view, Response):
             return view
-        if view.submitted:
-            return _thanks(view)
         try:
             if not feedback.holds_draft(view, _device()):
                 raise feedback.DraftElsewhereError
@@ -303,7 +314,7 @@ def rater_page(view_function: Callable[..., Response]) -> Callable[..., Response
         except feedback.DraftElsewhereError:
             return _elsewhere(view, secret)
         except feedback.LinkGoneError as gone:  # closed or revoked while this request ran
-            return _page("feedback/rater_gone.html", 410, reason=gone.reason)
+            return _gone(gone)
 
     return wrapped
 
@@ -391,16 +402,14 @@ def rater_review(view: feedback.RaterView, secret: str) -> Response:
 @paused_page(_rater_paused)
 def rater_start_again(secret: str) -> Response:
     """Give the link to this browser, deleting the answers another browser saved on it."""
-    view = _rater(secret)
+    view = _unsubmitted(secret)
     if isinstance(view, Response):
         return view
-    if view.submitted:
-        return _thanks(view)
     if ActionForm().validate_on_submit():
         try:
             feedback.start_again(view, _device())
         except feedback.LinkGoneError as gone:
-            return _page("feedback/rater_gone.html", 410, reason=gone.reason)
+            return _gone(gone)
     return redirect(url_for("feedback.rater_start", secret=secret))
 
 
