@@ -148,6 +148,15 @@ def _add(page: Page, kind: str, fields: dict[str, str], checks: tuple[str, ...] 
     expect(page.get_by_text(re.compile("^Added your"))).to_be_visible()
 
 
+DEGREE = {
+    "Level": "bachelor",
+    "Field of study": "Engineering",
+    "Status": "completed",
+    "Completion date": "2018-06-30",
+}
+CPIM = {"Certification": "CPIM", "Date earned": "2025-09-01"}
+
+
 @pytest.fixture(scope="module")
 def account(browser: Browser, live_server: str, live_inbox: Inbox) -> Iterator[Account]:
     context = browser.new_context(base_url=live_server)
@@ -166,17 +175,8 @@ def account(browser: Browser, live_server: str, live_inbox: Inbox) -> Iterator[A
         },
         ("This job was in production or manufacturing", "I managed people in this job"),
     )
-    _add(
-        page,
-        "education",
-        {
-            "Level": "bachelor",
-            "Field of study": "Engineering",
-            "Status": "completed",
-            "Completion date": "2018-06-30",
-        },
-    )
-    _add(page, "certifications", {"Certification": "CPIM", "Date earned": "2025-09-01"})
+    _add(page, "education", DEGREE)
+    _add(page, "certifications", CPIM)
     _add(
         page,
         "certifications",
@@ -516,17 +516,8 @@ def test_a_milestone_change_says_so_where_the_phone_lands(
         "positions",
         {"Job title": "Planner", "Organisation": "ACME", "Start date": "2019-03-01"},
     )
-    _add(
-        page,
-        "education",
-        {
-            "Level": "bachelor",
-            "Field of study": "Engineering",
-            "Status": "completed",
-            "Completion date": "2018-06-30",
-        },
-    )
-    _add(page, "certifications", {"Certification": "CPIM", "Date earned": "2025-09-01"})
+    _add(page, "education", DEGREE)
+    _add(page, "certifications", CPIM)
     page.goto("/milestones")
     page.get_by_role("link", name=re.compile("^Delete this certification")).click()
     page.get_by_role("button", name="Delete it").click()

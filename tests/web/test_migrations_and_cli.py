@@ -13,6 +13,12 @@ from app.extensions import db
 from app.models import ItemVersion
 from tests.conftest import QUESTIONS_DIR
 
+# A person as every revision stores them (the columns `users` has had from the start).
+OLD_USER = sa.text(
+    "INSERT INTO users (id, email, display_name, password_hash, session_generation) "
+    "VALUES (:id, 'old@example.com', 'Old', 'x', 0)"
+)
+
 
 def test_models_match_the_migrations(app):
     with app.app_context(), db.engine.connect() as conn:
@@ -79,12 +85,7 @@ def test_latest_skill_scores_are_backfilled(app):
     with app.app_context():
         downgrade(revision="0004")
         with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (id, email, display_name, password_hash, "
-                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
-                )
-            )
+            conn.execute(OLD_USER, {"id": 901})
             for attempt_id, score in ((911, 20.0), (912, 80.0)):
                 conn.execute(
                     sa.text(
@@ -145,12 +146,7 @@ def test_attempts_before_0010_are_not_imported(app):
     with app.app_context():
         downgrade(revision="0009")
         with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (id, email, display_name, password_hash, "
-                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
-                )
-            )
+            conn.execute(OLD_USER, {"id": 901})
             conn.execute(
                 sa.text(
                     "INSERT INTO attempts (id, user_id, quiz_key, role_slug, title, status, "
@@ -174,12 +170,7 @@ def test_0012_adds_the_time_zone_and_going_back_drops_it(app):
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("users")}
         assert "time_zone" not in columns
         with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (id, email, display_name, password_hash, "
-                    "session_generation) VALUES (901, 'old@example.com', 'Old', 'x', 0)"
-                )
-            )
+            conn.execute(OLD_USER, {"id": 901})
         upgrade(revision="0012")
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT time_zone FROM users")).scalars().all() == [None]
@@ -257,12 +248,7 @@ def test_0015_hides_drafts_saved_before_it_from_every_browser(app):
     with app.app_context():
         downgrade(revision="0014")
         with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (id, email, display_name, password_hash, "
-                    "session_generation) VALUES (1, 'old@example.com', 'Old', 'x', 0)"
-                )
-            )
+            conn.execute(OLD_USER, {"id": 1})
             conn.execute(
                 sa.text(
                     "INSERT INTO feedback_rounds (id, user_id, role_slug, closed_at) "
